@@ -1,0 +1,1 @@
+//! The pure ticketing model.
