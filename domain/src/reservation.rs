@@ -1,0 +1,144 @@
+//! One live order per ticket (stream `reservation-{ticketId}`), owned by orders.
+//!
+//! Placing an order appends `TicketHeld` here expecting the revision that was read, so of
+//! two buyers racing for one ticket exactly one append succeeds (defect 5); the loser
+//! reloads, decides again and gets "Ticket is already reserved".
+//!
+//! A sold ticket is never freed: [`FreeTicket`] can only be built from the state of a
+//! cancelled order ([`FreeTicket::after_cancellation`]). A cancelled order can never
+//! complete (a late payment is refused and refunded) and a complete order can never be
+//! cancelled, so freeing the hold of a completed order cannot be expressed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::{Aggregate, domain_event};
+use crate::error::{DomainError, ErrorKind};
+use crate::ids::OrderId;
+use crate::metadata::Context;
+use crate::order::{OrderState, OrderStatus};
+
+/// `order_id` now holds the ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketHeld {
+    /// The holding order.
+    pub order_id: OrderId,
+}
+
+/// The hold of a cancelled order ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketFreed {
+    /// The order that held the ticket.
+    pub order_id: OrderId,
+}
+
+/// Events of `reservation-{ticketId}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReservationEvent {
+    /// See [`TicketHeld`].
+    TicketHeld(TicketHeld),
+    /// See [`TicketFreed`].
+    TicketFreed(TicketFreed),
+}
+domain_event!(ReservationEvent {
+    TicketHeld,
+    TicketFreed
+});
+
+/// Permission to end the hold of a cancelled order; see the module documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FreeTicket {
+    order_id: OrderId,
+}
+
+impl FreeTicket {
+    /// `Some` only when `order` (the state of `order-{order_id}`) is cancelled.
+    pub fn after_cancellation(order_id: OrderId, order: &OrderState) -> Option<Self> {
+        (order.placed.is_some() && order.status == OrderStatus::Cancelled)
+            .then_some(Self { order_id })
+    }
+
+    /// The cancelled order.
+    pub fn order_id(&self) -> OrderId {
+        self.order_id
+    }
+}
+
+/// Commands of `reservation-{ticketId}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReservationCommand {
+    /// Before `OrderCreated`: hold the ticket for the new order.
+    HoldTicket {
+        /// The order being placed.
+        order_id: OrderId,
+    },
+    /// After `OrderCancelled`: put the ticket back on sale.
+    FreeTicket(FreeTicket),
+}
+
+/// Why a hold is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReservationError {
+    /// A live (or completed) order holds the ticket: 400, do not create the order.
+    #[error("Ticket is already reserved")]
+    AlreadyReserved,
+}
+
+impl DomainError for ReservationError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Rejected
+    }
+}
+
+/// Who holds the ticket.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReservationState {
+    /// The order holding the ticket (live, or complete: a sold ticket stays held).
+    pub holder: Option<OrderId>,
+}
+
+/// The reservation aggregate; its stream id is the ticket id.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reservation;
+
+impl Aggregate for Reservation {
+    const CATEGORY: &'static str = "reservation";
+    type State = ReservationState;
+    type Command = ReservationCommand;
+    type Event = ReservationEvent;
+    type Error = ReservationError;
+
+    fn decide(
+        state: &ReservationState,
+        command: ReservationCommand,
+        _ctx: &Context,
+    ) -> Result<Vec<ReservationEvent>, ReservationError> {
+        match command {
+            ReservationCommand::HoldTicket { order_id } => match state.holder {
+                None => Ok(vec![TicketHeld { order_id }.into()]),
+                Some(holder) if holder == order_id => Ok(vec![]),
+                Some(_) => Err(ReservationError::AlreadyReserved),
+            },
+            ReservationCommand::FreeTicket(free) => {
+                if state.holder == Some(free.order_id) {
+                    Ok(vec![
+                        TicketFreed {
+                            order_id: free.order_id,
+                        }
+                        .into(),
+                    ])
+                } else {
+                    Ok(vec![])
+                }
+            }
+        }
+    }
+
+    fn evolve(state: &mut ReservationState, event: &ReservationEvent) {
+        match event {
+            ReservationEvent::TicketHeld(held) => state.holder = Some(held.order_id),
+            ReservationEvent::TicketFreed(_) => state.holder = None,
+        }
+    }
+}
