@@ -8,11 +8,14 @@
 //! - `error`: `LogError`, each variant saying what the caller should do.
 //! - `conformance`: the tests every backend runs (`conformance::run_all`).
 
+pub mod conformance;
 mod error;
+mod file;
 mod port;
 
 pub use error::LogError;
+pub use file::{FileLog, FileLogOptions};
 pub use port::{
-    AppendOutcome, CategoryFilter, Direction, EventLog, ExpectedRevision, NewEvent,
-    RecordedEvent, StreamInfo, Subscription, category_of,
+    AppendOutcome, CategoryFilter, Direction, EventLog, ExpectedRevision, NewEvent, RecordedEvent,
+    StreamInfo, Subscription, category_of,
 };

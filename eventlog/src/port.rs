@@ -60,7 +60,9 @@ impl RecordedEvent {
 
 /// The category of a stream name: the part before the first `-` (the whole name if none).
 pub fn category_of(stream: &str) -> &str {
-    stream.split_once('-').map_or(stream, |(category, _)| category)
+    stream
+        .split_once('-')
+        .map_or(stream, |(category, _)| category)
 }
 
 /// What a successful append reports.

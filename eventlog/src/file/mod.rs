@@ -1,0 +1,281 @@
+//! The embedded file log: append-only segment files with a checksum per record, one
+//! writer thread with group commit and `fdatasync` before any acknowledgement, an
+//! in-memory index rebuilt on open from an on-disk index plus a scan of the tail.
+//!
+//! Directory layout: `seg-NNNNNNNN.log` (records, see `format`), `index.dat` and
+//! `streams.dat` (see `index_file`), `LOCK` (held by the one writing process).
+
+mod admit;
+mod format;
+mod index;
+mod index_file;
+mod read;
+mod recovery;
+mod segment;
+mod shared;
+mod subscribe;
+mod writer;
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::Path;
+use std::sync::{Arc, mpsc};
+
+use tokio::sync::oneshot;
+
+use self::index_file::IndexFiles;
+use self::shared::Shared;
+use self::writer::{Msg, Writer};
+use crate::{
+    AppendOutcome, CategoryFilter, Direction, EventLog, ExpectedRevision, LogError, NewEvent,
+    RecordedEvent, StreamInfo, Subscription, category_of,
+};
+
+pub const LOCK_FILE: &str = "LOCK";
+
+/// Tuning of a writable file log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLogOptions {
+    /// A new segment file is started once the current one reaches this size (a batch is
+    /// never split, so a segment may end a little past it).
+    pub segment_size_bytes: u64,
+}
+
+impl Default for FileLogOptions {
+    fn default() -> Self {
+        FileLogOptions {
+            segment_size_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// The file log. Clones share one log; the writer stops on `close` or when the last
+/// clone is dropped.
+#[derive(Clone)]
+pub struct FileLog {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    shared: Arc<Shared>,
+    /// `None` for a read-only log.
+    writer: Option<mpsc::Sender<Msg>>,
+}
+
+impl std::fmt::Debug for FileLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileLog")
+            .field("dir", &self.inner.shared.dir)
+            .field("read_only", &self.inner.shared.read_only)
+            .finish()
+    }
+}
+
+impl FileLog {
+    /// Opens (creating if needed) the log in `dir` for writing: takes the directory lock,
+    /// recovers (cutting a torn tail) and starts the writer thread.
+    pub fn open(dir: impl AsRef<Path>, options: FileLogOptions) -> Result<FileLog, LogError> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir)
+            .map_err(|e| LogError::io(format!("creating {}", dir.display()), e))?;
+        let lock = take_lock(dir)?;
+        let loaded = recovery::load(dir, true)?;
+        let mut index = loaded.index;
+        let mut index_files = IndexFiles::open(
+            dir,
+            loaded.indexed_entries,
+            &stream_names(&index, 0, loaded.indexed_streams),
+        )?;
+        let new_streams = stream_names(&index, loaded.indexed_streams, index.streams.len());
+        let index_files = match index_files.append(&new_streams, &loaded.scanned) {
+            Ok(()) => Some(index_files),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not extend the on-disk index");
+                None
+            }
+        };
+        let segment = index.segments.len().saturating_sub(1) as u32;
+        let file = Arc::new(segment::create_segment(dir, segment)?);
+        let offset = segment::file_len(&file, dir, segment)?;
+        index.segments.truncate(segment as usize);
+        index.segments.push(Arc::clone(&file));
+        let shared = Arc::new(Shared::new(dir.to_path_buf(), index, false));
+        let (tx, rx) = mpsc::channel();
+        let writer = Writer {
+            shared: Arc::clone(&shared),
+            rx,
+            file,
+            segment,
+            offset,
+            segment_size: options.segment_size_bytes.max(1),
+            index_files,
+            lock,
+        };
+        std::thread::Builder::new()
+            .name("eventlog-writer".into())
+            .spawn(move || writer.run())
+            .map_err(|e| LogError::io("starting the writer thread", e))?;
+        Ok(FileLog {
+            inner: Arc::new(Inner {
+                shared,
+                writer: Some(tx),
+            }),
+        })
+    }
+
+    /// Opens the log in `dir` for reading while another process may be writing it; it
+    /// follows the writer's new records on each read. Appends fail with `ReadOnly`.
+    pub fn open_read_only(dir: impl AsRef<Path>) -> Result<FileLog, LogError> {
+        let dir = dir.as_ref();
+        if !dir.is_dir() {
+            let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "no such directory");
+            return Err(LogError::io(format!("opening {}", dir.display()), missing));
+        }
+        let loaded = recovery::load(dir, false)?;
+        let shared = Arc::new(Shared::new(dir.to_path_buf(), loaded.index, true));
+        Ok(FileLog {
+            inner: Arc::new(Inner {
+                shared,
+                writer: None,
+            }),
+        })
+    }
+
+    /// Commits every append sent before this call, stops the writer and releases the
+    /// directory lock. Later calls on any clone get `Closed`; subscriptions end.
+    pub async fn close(&self) {
+        let Some(writer) = &self.inner.writer else {
+            self.inner.shared.mark_closed();
+            return;
+        };
+        let (tx, rx) = oneshot::channel();
+        if writer.send(Msg::Close(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// The directory of this log.
+    pub fn dir(&self) -> &Path {
+        &self.inner.shared.dir
+    }
+
+    fn readable(&self) -> Result<&Arc<Shared>, LogError> {
+        let shared = &self.inner.shared;
+        shared.ensure_open()?;
+        shared.refresh()?;
+        Ok(shared)
+    }
+}
+
+fn take_lock(dir: &Path) -> Result<File, LogError> {
+    let path = dir.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| LogError::io(format!("opening {}", path.display()), e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(LogError::Locked { path }),
+        Err(TryLockError::Error(e)) => Err(LogError::io(format!("locking {}", path.display()), e)),
+    }
+}
+
+fn stream_names(index: &index::Index, from: usize, to: usize) -> Vec<String> {
+    index.streams[from..to]
+        .iter()
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+impl EventLog for FileLog {
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedRevision,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendOutcome, LogError> {
+        let Some(writer) = &self.inner.writer else {
+            return Err(LogError::ReadOnly);
+        };
+        admit::validate(stream, &events)?;
+        let (reply, answer) = oneshot::channel();
+        let msg = Msg::Append {
+            stream: stream.to_owned(),
+            expected,
+            events,
+            reply,
+        };
+        writer.send(msg).map_err(|_| LogError::Closed)?;
+        answer.await.map_err(|_| LogError::Closed)?
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &str,
+        from: u64,
+        direction: Direction,
+        max: usize,
+    ) -> Result<Vec<RecordedEvent>, LogError> {
+        let shared = self.readable()?;
+        let plan = read::plan_stream(shared, stream, from, direction, max);
+        read::fetch(shared, plan).await
+    }
+
+    async fn read_all(
+        &self,
+        from: u64,
+        max: usize,
+        filter: &CategoryFilter,
+    ) -> Result<Vec<RecordedEvent>, LogError> {
+        let shared = self.readable()?;
+        let (plan, _) = read::plan_all(shared, from, max, filter);
+        read::fetch(shared, plan).await
+    }
+
+    fn subscribe(&self, from: u64, filter: CategoryFilter) -> Subscription {
+        subscribe::subscribe(Arc::clone(&self.inner.shared), from, filter)
+    }
+
+    async fn head_position(&self) -> Result<u64, LogError> {
+        Ok(self.readable()?.index().head())
+    }
+
+    async fn stream_revision(&self, stream: &str) -> Result<Option<u64>, LogError> {
+        let index = self.readable()?.index();
+        Ok(index
+            .stream_number(stream)
+            .and_then(|n| index.last_revision(n)))
+    }
+
+    async fn categories(&self) -> Result<Vec<String>, LogError> {
+        let index = self.readable()?.index();
+        let mut categories: Vec<String> = index
+            .streams
+            .iter()
+            .map(|s| category_of(&s.name))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        categories.dedup();
+        Ok(categories)
+    }
+
+    async fn streams(&self, category: Option<&str>) -> Result<Vec<StreamInfo>, LogError> {
+        let index = self.readable()?.index();
+        let mut streams: Vec<StreamInfo> = index
+            .streams
+            .iter()
+            .filter(|s| category.is_none_or(|c| category_of(&s.name) == c))
+            .filter_map(|s| {
+                Some(StreamInfo {
+                    stream: s.name.clone(),
+                    last_revision: (s.positions.len() as u64).checked_sub(1)?,
+                })
+            })
+            .collect();
+        streams.sort_by(|a, b| a.stream.cmp(&b.stream));
+        Ok(streams)
+    }
+}
