@@ -1,0 +1,87 @@
+//! The numbers one cell produces, reduced from the raw measurement.
+
+use crate::driver::Measurement;
+use crate::system::System;
+
+/// Throughput and latency percentiles of one measured cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    pub events: u64,
+    pub events_per_s: f64,
+    pub p50_us: u64,
+    pub p99_us: u64,
+    pub max_us: u64,
+}
+
+impl Summary {
+    pub fn of(measurement: &Measurement) -> Self {
+        let secs = measurement.elapsed.as_secs_f64().max(f64::MIN_POSITIVE);
+        let latency = &measurement.latency_us;
+        Summary {
+            events: measurement.events,
+            events_per_s: measurement.events as f64 / secs,
+            p50_us: latency.value_at_quantile(0.50),
+            p99_us: latency.value_at_quantile(0.99),
+            max_us: latency.max(),
+        }
+    }
+}
+
+/// What happened to one (system, writers) cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Measured(Summary),
+    /// The system could not be run here (e.g. PostgreSQL unreachable).
+    Skipped(String),
+    /// The system ran and failed (an append returned an error).
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellResult {
+    pub system: System,
+    pub writers: usize,
+    pub outcome: Outcome,
+}
+
+impl CellResult {
+    pub fn summary(&self) -> Option<&Summary> {
+        match &self.outcome {
+            Outcome::Measured(summary) => Some(summary),
+            Outcome::Skipped(_) | Outcome::Failed(_) => None,
+        }
+    }
+}
+
+/// The measured summary of `system` at `writers`, if any.
+pub fn find(results: &[CellResult], system: System, writers: usize) -> Option<&Summary> {
+    results
+        .iter()
+        .find(|r| r.system == system && r.writers == writers)
+        .and_then(CellResult::summary)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::driver::new_histogram;
+    use std::time::Duration;
+
+    #[test]
+    fn a_summary_reports_rate_and_percentiles_of_the_window() {
+        let mut latency_us = new_histogram().unwrap();
+        for us in 1..=100 {
+            latency_us.record(us * 10).unwrap();
+        }
+        let summary = Summary::of(&Measurement {
+            events: 100,
+            elapsed: Duration::from_millis(500),
+            latency_us,
+        });
+        assert_eq!(summary.events_per_s, 200.0);
+        assert_eq!(summary.p50_us, 500);
+        assert_eq!(summary.p99_us, 990);
+        assert_eq!(summary.max_us, 1000);
+    }
+}
