@@ -57,7 +57,10 @@ impl fmt::Debug for ProviderConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProviderConfig")
             .field("kind", &self.kind)
-            .field("stripe_key", &self.stripe_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "stripe_key",
+                &self.stripe_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("stripe_base_url", &self.stripe_base_url)
             .finish()
     }
@@ -80,6 +83,8 @@ impl ProviderConfig {
 }
 
 /// One of the backends, chosen at start-up.
+// One value per process, built once: the unequal variant sizes cost nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum AnyProvider {
     /// The embedded sandbox.
@@ -96,12 +101,13 @@ impl AnyProvider {
         match config.kind {
             ProviderKind::Sandbox => Ok(AnyProvider::Sandbox(SandboxProvider::new())),
             ProviderKind::Stripe => {
-                let key = config
-                    .stripe_key
-                    .clone()
-                    .ok_or_else(|| ProviderError::Misconfigured {
-                        message: "provider is stripe but STRIPE_KEY is not set".to_owned(),
-                    })?;
+                let key =
+                    config
+                        .stripe_key
+                        .clone()
+                        .ok_or_else(|| ProviderError::Misconfigured {
+                            message: "provider is stripe but STRIPE_KEY is not set".to_owned(),
+                        })?;
                 let base = config
                     .stripe_base_url
                     .clone()
@@ -143,8 +149,14 @@ mod tests {
 
     #[test]
     fn provider_names_parse_whatever_their_case() {
-        assert_eq!("sandbox".parse::<ProviderKind>().unwrap(), ProviderKind::Sandbox);
-        assert_eq!(" Stripe ".parse::<ProviderKind>().unwrap(), ProviderKind::Stripe);
+        assert_eq!(
+            "sandbox".parse::<ProviderKind>().unwrap(),
+            ProviderKind::Sandbox
+        );
+        assert_eq!(
+            " Stripe ".parse::<ProviderKind>().unwrap(),
+            ProviderKind::Stripe
+        );
         assert!(matches!(
             "paypal".parse::<ProviderKind>(),
             Err(ProviderError::Misconfigured { .. })

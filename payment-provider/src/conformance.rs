@@ -51,14 +51,12 @@ fn charge_request(order_id: Uuid, amount_cents: u64, token: &str) -> ChargeReque
 /// Runs every case below.
 pub async fn run_all(provider: &impl PaymentProvider, tokens: TestTokens) {
     a_good_card_is_charged_the_full_amount(provider, &tokens).await;
-    a_declined_card_is_reported_as_declined_with_a_message_for_the_buyer(provider, &tokens)
-        .await;
+    a_declined_card_is_reported_as_declined_with_a_message_for_the_buyer(provider, &tokens).await;
     an_unknown_token_is_an_invalid_request(provider, &tokens).await;
     a_zero_amount_is_an_invalid_request(provider, &tokens).await;
     a_retried_charge_for_the_same_order_returns_the_same_charge(provider, &tokens).await;
     charges_for_different_orders_are_different_charges(provider, &tokens).await;
-    a_charge_can_be_refunded_and_a_retried_refund_returns_the_same_refund(provider, &tokens)
-        .await;
+    a_charge_can_be_refunded_and_a_retried_refund_returns_the_same_refund(provider, &tokens).await;
     refunding_a_charge_that_does_not_exist_is_an_invalid_request(provider, &tokens).await;
 }
 
@@ -88,7 +86,10 @@ pub async fn a_declined_card_is_reported_as_declined_with_a_message_for_the_buye
         .await;
     match outcome {
         Err(ProviderError::Declined { message }) => {
-            assert!(!message.is_empty(), "the decline has no message for the buyer");
+            assert!(
+                !message.is_empty(),
+                "the decline has no message for the buyer"
+            );
         }
         other => panic!("expected Declined for {}, got {other:?}", tokens.declined),
     }
@@ -152,10 +153,9 @@ pub async fn charges_for_different_orders_are_different_charges(
         .charge(charge_request(Uuid::new_v4(), 1_000, &tokens.succeeding))
         .await;
     match (one, other) {
-        (Ok(one), Ok(other)) => assert_ne!(
-            one.id, other.id,
-            "two orders were given the same charge id"
-        ),
+        (Ok(one), Ok(other)) => {
+            assert_ne!(one.id, other.id, "two orders were given the same charge id")
+        }
         (one, other) => panic!("charging failed: {one:?}, {other:?}"),
     }
 }

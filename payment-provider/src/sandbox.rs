@@ -174,7 +174,8 @@ mod tests {
 
     #[test]
     fn insufficient_funds_is_a_decline_with_stripes_message() {
-        let outcome = SandboxProvider::decide_charge(&request("tok_chargeDeclinedInsufficientFunds"));
+        let outcome =
+            SandboxProvider::decide_charge(&request("tok_chargeDeclinedInsufficientFunds"));
         assert_eq!(
             outcome,
             Err(ProviderError::Declined {

@@ -99,8 +99,9 @@ impl StripeProvider {
         }
         // A trailing slash keeps a path prefix of the base (a proxy's) when joining.
         let with_slash = format!("{}/", settings.base_url.trim_end_matches('/'));
-        let base = Url::parse(&with_slash)
-            .map_err(|e| misconfigured(format!("bad Stripe base URL {:?}: {e}", settings.base_url)))?;
+        let base = Url::parse(&with_slash).map_err(|e| {
+            misconfigured(format!("bad Stripe base URL {:?}: {e}", settings.base_url))
+        })?;
         if !matches!(base.scheme(), "https" | "http") {
             return Err(misconfigured(format!(
                 "bad Stripe base URL {:?}: expected https://...",
@@ -204,9 +205,7 @@ impl PaymentProvider for StripeProvider {
             .form(&form);
         match self.send(http).await {
             Ok(body) => wire::parse_refund(&body),
-            Err((_, Some(stripe)))
-                if stripe.code.as_deref() == Some("charge_already_refunded") =>
-            {
+            Err((_, Some(stripe))) if stripe.code.as_deref() == Some("charge_already_refunded") => {
                 self.existing_refund(&request.charge_id).await
             }
             Err((error, _)) => Err(error),

@@ -86,7 +86,11 @@ pub(crate) fn parse_refund(body: &[u8]) -> Result<Refund, ProviderError> {
 pub(crate) fn parse_refund_list(body: &[u8]) -> Result<Option<Refund>, ProviderError> {
     let list: RefundList =
         serde_json::from_slice(body).map_err(|e| unexpected("unreadable refund list", e))?;
-    list.data.into_iter().next().map(accepted_refund).transpose()
+    list.data
+        .into_iter()
+        .next()
+        .map(accepted_refund)
+        .transpose()
 }
 
 /// The `error` object of an error answer, if the body is one.
@@ -101,7 +105,11 @@ pub(crate) fn parse_error(body: &[u8]) -> Option<StripeError> {
 pub(crate) fn error_from_response(status: u16, error: Option<&StripeError>) -> ProviderError {
     let message = error.and_then(|e| e.message.clone());
     let kind = error.and_then(|e| e.kind.as_deref());
-    let described = || message.clone().unwrap_or_else(|| format!("Stripe answered {status}"));
+    let described = || {
+        message
+            .clone()
+            .unwrap_or_else(|| format!("Stripe answered {status}"))
+    };
     match status {
         // Stripe's 401 body says `invalid_request_error`; the status decides here.
         401 | 403 => ProviderError::Misconfigured {
@@ -178,7 +186,10 @@ mod tests {
     #[test]
     fn a_401_is_a_misconfiguration_even_though_stripe_calls_it_an_invalid_request() {
         let body = r#"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_****1234"}}"#;
-        assert!(matches!(error(401, body), ProviderError::Misconfigured { .. }));
+        assert!(matches!(
+            error(401, body),
+            ProviderError::Misconfigured { .. }
+        ));
     }
 
     #[test]
@@ -202,12 +213,17 @@ mod tests {
     #[test]
     fn an_idempotency_error_is_an_invalid_request_the_buyer_can_understand() {
         let body = r#"{"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be used with the same parameters they were first used with."}}"#;
-        assert!(matches!(error(400, body), ProviderError::InvalidRequest { message } if message.contains("already attempted")));
+        assert!(
+            matches!(error(400, body), ProviderError::InvalidRequest { message } if message.contains("already attempted"))
+        );
     }
 
     #[test]
     fn a_404_without_a_stripe_error_points_at_a_wrong_base_url() {
-        assert!(matches!(error(404, "<html>"), ProviderError::Misconfigured { .. }));
+        assert!(matches!(
+            error(404, "<html>"),
+            ProviderError::Misconfigured { .. }
+        ));
     }
 
     #[test]
@@ -225,7 +241,10 @@ mod tests {
     #[test]
     fn a_pending_charge_is_not_taken_as_captured() {
         let body = br#"{"id":"ch_1","amount":1999,"status":"pending"}"#;
-        assert!(matches!(parse_charge(body), Err(ProviderError::Unexpected { .. })));
+        assert!(matches!(
+            parse_charge(body),
+            Err(ProviderError::Unexpected { .. })
+        ));
     }
 
     #[test]
@@ -236,6 +255,9 @@ mod tests {
 
     #[test]
     fn an_empty_refund_list_means_no_refund() {
-        assert_eq!(parse_refund_list(br#"{"object":"list","data":[]}"#).unwrap(), None);
+        assert_eq!(
+            parse_refund_list(br#"{"object":"list","data":[]}"#).unwrap(),
+            None
+        );
     }
 }
