@@ -30,7 +30,13 @@ where
 /// connection, ...); the service is ready when all are set. Clone it freely.
 #[derive(Debug, Clone, Default)]
 pub struct Readiness {
-    parts: Arc<Mutex<Vec<(String, Arc<AtomicBool>)>>>,
+    parts: Arc<Mutex<Vec<Part>>>,
+}
+
+#[derive(Debug)]
+struct Part {
+    name: String,
+    ready: Arc<AtomicBool>,
 }
 
 /// The flag of one registered part; the part's task sets it when caught up and clears
@@ -54,11 +60,14 @@ impl Readiness {
     /// Registers a part, initially not ready.
     pub fn register(&self, name: impl Into<String>) -> ReadyFlag {
         let flag = Arc::new(AtomicBool::new(false));
-        self.lock().push((name.into(), flag.clone()));
+        self.lock().push(Part {
+            name: name.into(),
+            ready: flag.clone(),
+        });
         ReadyFlag(flag)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(String, Arc<AtomicBool>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Part>> {
         // A panic while holding this lock cannot leave the list half-written (push is
         // the only write), so a poisoned lock is still usable.
         self.parts.lock().unwrap_or_else(|p| p.into_inner())
@@ -69,8 +78,8 @@ impl ReadinessCheck for Readiness {
     fn not_ready(&self) -> Vec<String> {
         self.lock()
             .iter()
-            .filter(|(_, flag)| !flag.load(Ordering::Acquire))
-            .map(|(name, _)| format!("{name} is not ready"))
+            .filter(|part| !part.ready.load(Ordering::Acquire))
+            .map(|part| format!("{} is not ready", part.name))
             .collect()
     }
 }
