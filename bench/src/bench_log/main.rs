@@ -37,7 +37,7 @@ use clap::Parser;
 use crate::driver::Phases;
 use crate::machine::{Machine, choose_data_dir};
 use crate::postgres::PgBench;
-use crate::stats::CellResult;
+use crate::stats::{CellResult, median_round};
 use crate::system::{RunContext, System, run_system};
 
 /// Where the PostgreSQL peer is expected when neither --pg-url nor PG_URL says otherwise.
@@ -55,6 +55,10 @@ struct Args {
     /// Warm-up seconds per cell, not measured.
     #[arg(long, default_value_t = 1.0)]
     warmup: f64,
+    /// Runs of every cell, interleaved across systems; the median-throughput round is
+    /// reported (use 3 on a noisy machine).
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
     /// Concurrent writers per cell, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "1,16,256")]
     writers: Vec<usize>,
@@ -81,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
         "--seconds must be > 0"
     );
     anyhow::ensure!(!args.writers.contains(&0), "--writers must be >= 1");
+    anyhow::ensure!(args.rounds >= 1, "--rounds must be >= 1");
     let data_dir = choose_data_dir(args.data_dir.clone())?;
     let machine = Machine::describe(data_dir.clone());
     let phases = Phases {
@@ -96,15 +101,27 @@ async fn main() -> anyhow::Result<()> {
     };
     let mut results = Vec::new();
     for &writers in &args.writers {
-        for &system in &args.systems {
-            eprintln!("running {} with {writers} writers ...", system.name());
-            let outcome = run_system(system, writers, &ctx).await;
-            eprintln!("  {outcome:?}");
-            results.push(CellResult {
-                system,
-                writers,
-                outcome,
-            });
+        let mut rounds = vec![Vec::new(); args.systems.len()];
+        for round in 1..=args.rounds {
+            // Interleaved, so a burst of noise from other processes hits every system.
+            for (&system, outcomes) in args.systems.iter().zip(&mut rounds) {
+                eprintln!(
+                    "round {round}: {} with {writers} writers ...",
+                    system.name()
+                );
+                let outcome = run_system(system, writers, &ctx).await;
+                eprintln!("  {outcome:?}");
+                outcomes.push(outcome);
+            }
+        }
+        for (&system, outcomes) in args.systems.iter().zip(rounds) {
+            if let Some(outcome) = median_round(outcomes) {
+                results.push(CellResult {
+                    system,
+                    writers,
+                    outcome,
+                });
+            }
         }
     }
     if let Ok(pg) = &ctx.postgres
@@ -116,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
     let run = report::Run {
         machine: &machine,
         seconds: args.seconds,
+        rounds: args.rounds,
         writer_counts: &args.writers,
         systems: &args.systems,
         results: &results,

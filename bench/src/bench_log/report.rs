@@ -14,6 +14,7 @@ use crate::targets::TargetCheck;
 pub struct Run<'a> {
     pub machine: &'a Machine,
     pub seconds: f64,
+    pub rounds: usize,
     pub writer_counts: &'a [usize],
     pub systems: &'a [System],
     pub results: &'a [CellResult],
@@ -37,8 +38,8 @@ pub fn human(run: &Run) -> String {
     );
     let _ = writeln!(
         out,
-        "one event per append, {EVENT_BYTES}-byte payload, each writer on its own stream with the exact expected revision, {:.1} s per cell",
-        run.seconds
+        "one event per append, {EVENT_BYTES}-byte payload, each writer on its own stream with the exact expected revision, {:.1} s per cell, median of {} round(s)",
+        run.seconds, run.rounds
     );
     let _ = writeln!(
         out,
@@ -162,6 +163,7 @@ pub fn json(run: &Run) -> Value {
         },
         "event_bytes": EVENT_BYTES,
         "seconds_per_cell": run.seconds,
+        "rounds": run.rounds,
         "durability": durability,
         "notes": run.notes,
         "results": results,
@@ -219,6 +221,7 @@ mod tests {
         let run = Run {
             machine: &machine,
             seconds: 5.0,
+            rounds: 1,
             writer_counts: &[16],
             systems: &System::ALL,
             results: &results,
@@ -245,6 +248,7 @@ mod tests {
         let run = Run {
             machine: &machine,
             seconds: 5.0,
+            rounds: 1,
             writer_counts: &[16],
             systems: &System::ALL,
             results: &results,

@@ -61,6 +61,24 @@ pub fn find(results: &[CellResult], system: System, writers: usize) -> Option<&S
         .and_then(CellResult::summary)
 }
 
+/// Of several rounds of one cell, the round with the median throughput (the lower
+/// middle one for an even count); a failure or skip in any round wins, so it is seen.
+pub fn median_round(mut rounds: Vec<Outcome>) -> Option<Outcome> {
+    if let Some(bad) = rounds
+        .iter()
+        .position(|o| !matches!(o, Outcome::Measured(_)))
+    {
+        return Some(rounds.swap_remove(bad));
+    }
+    let rate = |o: &Outcome| match o {
+        Outcome::Measured(s) => s.events_per_s,
+        Outcome::Skipped(_) | Outcome::Failed(_) => 0.0,
+    };
+    rounds.sort_by(|a, b| rate(a).total_cmp(&rate(b)));
+    let middle = rounds.len().saturating_sub(1) / 2;
+    rounds.into_iter().nth(middle)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -83,5 +101,27 @@ mod tests {
         assert_eq!(summary.p50_us, 500);
         assert_eq!(summary.p99_us, 990);
         assert_eq!(summary.max_us, 1000);
+    }
+
+    fn rate(events_per_s: f64) -> Outcome {
+        Outcome::Measured(Summary {
+            events: 1,
+            events_per_s,
+            p50_us: 1,
+            p99_us: 1,
+            max_us: 1,
+        })
+    }
+
+    #[test]
+    fn the_median_round_is_reported_unless_a_round_failed() {
+        let three = vec![rate(30.0), rate(10.0), rate(20.0)];
+        assert_eq!(median_round(three), Some(rate(20.0)));
+        let failed = vec![rate(30.0), Outcome::Failed("disk full".into())];
+        assert_eq!(
+            median_round(failed),
+            Some(Outcome::Failed("disk full".into()))
+        );
+        assert_eq!(median_round(Vec::new()), None);
     }
 }
