@@ -15,7 +15,8 @@
 //! - the framework: [`aggregate`] ([`Aggregate`], [`DomainEvent`]), [`error`]
 //!   ([`ErrorKind`] for mapping refusals onto answers), [`events`] ([`AnyEvent`]);
 //! - one module per aggregate, each with its events, commands, state and errors:
-//!   [`user`], [`useremail`], [`ticket`], [`reservation`], [`order`], [`expiration`],
+//!   [`user`], [`useremail`], [`ticket`], [`reservation`], [`order`] (with
+//!   [`order_status`]), [`expiration`],
 //!   [`payment`];
 //! - [`copies`]: other services' copies of a ticket or an order and the
 //!   "apply only the next revision" rule; [`reactions`]: event in, commands out;
@@ -31,6 +32,7 @@ pub mod ids;
 pub mod metadata;
 pub mod money;
 pub mod order;
+pub mod order_status;
 pub mod payment;
 pub mod reactions;
 pub mod reservation;

@@ -4,8 +4,6 @@
 //! completed (a payment that arrives after the cancellation is refused and refunded);
 //! repeats of a cancellation, expiry or completion record nothing.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, domain_event};
@@ -13,6 +11,7 @@ use crate::error::{DomainError, ErrorKind};
 use crate::ids::{PaymentId, TicketId, UserId};
 use crate::metadata::Context;
 use crate::money::Money;
+pub use crate::order_status::OrderStatus;
 use crate::time::Timestamp;
 
 /// How long an unpaid order holds its ticket by default (15 minutes).
@@ -92,48 +91,6 @@ domain_event!(OrderEvent {
     OrderCompleted,
     OrderPaymentRefused
 });
-
-/// The statuses of the HTTP contract.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum OrderStatus {
-    /// Placed, ticket held, not paid yet.
-    #[default]
-    #[serde(rename = "created")]
-    Created,
-    /// Cancelled by the buyer or expired.
-    #[serde(rename = "cancelled")]
-    Cancelled,
-    /// Kept for compatibility with the original's contract; no event leads to it (the
-    /// payment is captured synchronously, so an order goes from created to complete).
-    #[serde(rename = "awaiting:payment")]
-    AwaitingPayment,
-    /// Paid.
-    #[serde(rename = "complete")]
-    Complete,
-}
-
-impl OrderStatus {
-    /// The contract's spelling: `created`, `cancelled`, `awaiting:payment`, `complete`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::Cancelled => "cancelled",
-            Self::AwaitingPayment => "awaiting:payment",
-            Self::Complete => "complete",
-        }
-    }
-
-    /// Whether the order still holds its ticket waiting for payment.
-    pub const fn is_open(self) -> bool {
-        matches!(self, Self::Created | Self::AwaitingPayment)
-    }
-}
-
-impl fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Commands of `order-{id}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
