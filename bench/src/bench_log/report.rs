@@ -64,6 +64,11 @@ pub fn human(run: &Run) -> String {
             let _ = writeln!(out, "{}", row(result, file.map(|f| f.events_per_s)));
         }
         let _ = writeln!(out, "{}", comparisons(run.results, writers));
+        for result in run.results.iter().filter(|r| r.writers == writers) {
+            if let Some(detail) = result.summary().and_then(|s| s.detail.as_ref()) {
+                let _ = writeln!(out, "  {}: {detail}", result.system.name());
+            }
+        }
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "targets:");
@@ -135,6 +140,9 @@ pub fn json(run: &Run) -> Value {
                     row["p99_us"] = json!(s.p99_us);
                     row["max_us"] = json!(s.max_us);
                     row["events"] = json!(s.events);
+                    if let Some(detail) = &s.detail {
+                        row["detail"] = json!(detail);
+                    }
                 }
                 Outcome::Skipped(why) => row["skipped"] = json!(why),
                 Outcome::Failed(why) => row["failed"] = json!(why),
@@ -199,6 +207,7 @@ mod tests {
                 p50_us: 250,
                 p99_us: 900,
                 max_us: 4000,
+                detail: Some("1000 syncs".into()),
             }),
         }
     }
@@ -260,5 +269,6 @@ mod tests {
         assert!(text.contains("2.00x"), "{text}");
         assert!(text.contains("filelog = 50% of raw throughput"), "{text}");
         assert!(text.contains("skipped: PostgreSQL unreachable"), "{text}");
+        assert!(text.contains("filelog: 1000 syncs"), "{text}");
     }
 }

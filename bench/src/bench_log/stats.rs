@@ -4,13 +4,15 @@ use crate::driver::Measurement;
 use crate::system::System;
 
 /// Throughput and latency percentiles of one measured cell.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub events: u64,
     pub events_per_s: f64,
     pub p50_us: u64,
     pub p99_us: u64,
     pub max_us: u64,
+    /// What the system itself saw during the cell (raw: syncs and their mean time).
+    pub detail: Option<String>,
 }
 
 impl Summary {
@@ -23,6 +25,7 @@ impl Summary {
             p50_us: latency.value_at_quantile(0.50),
             p99_us: latency.value_at_quantile(0.99),
             max_us: latency.max(),
+            detail: None,
         }
     }
 }
@@ -110,6 +113,7 @@ mod tests {
             p50_us: 1,
             p99_us: 1,
             max_us: 1,
+            detail: None,
         })
     }
 

@@ -69,7 +69,8 @@ pub async fn run_system(system: System, writers: usize, ctx: &RunContext) -> Out
             System::Raw => {
                 let dir = fresh_dir(ctx)?;
                 let log = Arc::new(RawLog::open(dir.path())?);
-                let summary = measure(log.clone(), writers, ctx.phases).await?;
+                let mut summary = measure(log.clone(), writers, ctx.phases).await?;
+                summary.detail = Some(log.sync_report());
                 close_blocking(log, RawLog::close).await?;
                 Ok(summary)
             }

@@ -100,6 +100,7 @@ mod tests {
                 p50_us,
                 p99_us: p50_us,
                 max_us: p50_us,
+                detail: None,
             }),
         }
     }
