@@ -25,6 +25,8 @@
 //!   - `limits.rs`, `fallback.rs`, `layers.rs` — body limits, JSON bodies for
 //!     framework errors, 404/405 fallbacks, and [`http::api_layers`] applying them all.
 //!   - `shutdown.rs` — [`http::shutdown_signal`] (SIGTERM/SIGINT).
+//! - `service_errors.rs` — how command and service errors become [`http::ApiError`]s.
 //! - `<service>.rs` — one router per service (auth, tickets, orders, payments).
 
 pub mod http;
+pub mod service_errors;
