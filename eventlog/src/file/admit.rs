@@ -1,7 +1,7 @@
 //! Deciding each append of a batch: validation, idempotency and the expected-revision
 //! check, against the committed index plus the calls accepted earlier in the same batch.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use uuid::Uuid;
 
@@ -55,18 +55,28 @@ fn satisfies(expected: ExpectedRevision, current: Option<u64>) -> bool {
     }
 }
 
-/// What the writer has accepted in the current batch, not yet durable.
+/// What the writer has written but the syncer has not yet published, and the output
+/// of the batch being built. The writer runs ahead of the syncer (it writes the next
+/// batch while the previous one syncs), so checks see committed index + this overlay.
 #[derive(Default)]
 pub struct Pending {
-    pub base_head: u64,
+    /// Position of `entries[0]`; equals the committed head after `begin`.
+    base_head: u64,
     base_streams: u32,
+    entries: VecDeque<(Entry, Uuid)>,
+    ids: IdMap,
+    /// Stream number → (last revision, its position) of streams with unpublished events.
+    stream_tails: HashMap<u32, (u64, u64)>,
+    new_stream_numbers: HashMap<String, u32>,
+    /// The current batch, for the syncer.
+    pub batch: BatchOutput,
+}
+
+#[derive(Default)]
+pub struct BatchOutput {
     pub entries: Vec<(Entry, Uuid)>,
     pub disk: Vec<DiskEntry>,
-    ids: IdMap,
-    /// Stream number → (last revision, its position) after this batch's calls.
-    stream_tails: HashMap<u32, (u64, u64)>,
     pub new_streams: Vec<String>,
-    new_stream_numbers: HashMap<String, u32>,
 }
 
 /// Where the records of this batch go.
@@ -79,15 +89,27 @@ pub struct Target<'a> {
 }
 
 impl Pending {
-    pub fn reset(&mut self, index: &Index) {
-        self.base_head = index.head();
-        self.base_streams = index.streams.len() as u32;
-        self.entries.clear();
-        self.disk.clear();
-        self.ids.clear();
-        self.stream_tails.clear();
-        self.new_streams.clear();
-        self.new_stream_numbers.clear();
+    /// Starts a batch: forgets what the syncer has published since the last one.
+    pub fn begin(&mut self, index: &Index) {
+        let head = index.head();
+        while self.base_head < head {
+            match self.entries.pop_front() {
+                Some((_, id)) => {
+                    self.ids.remove(&id);
+                    self.base_head += 1;
+                }
+                None => self.base_head = head,
+            }
+        }
+        self.stream_tails
+            .retain(|_, (_, position)| *position >= head);
+        let streams = index.streams.len() as u32;
+        self.new_stream_numbers.retain(|_, n| *n >= streams);
+        self.base_streams = streams;
+    }
+
+    pub fn take_batch(&mut self) -> BatchOutput {
+        std::mem::take(&mut self.batch)
     }
 
     fn head(&self) -> u64 {
@@ -144,8 +166,8 @@ impl Pending {
             });
         };
         let number = number.unwrap_or_else(|| {
-            let n = self.base_streams + self.new_streams.len() as u32;
-            self.new_streams.push(stream.to_owned());
+            let n = self.base_streams + self.new_stream_numbers.len() as u32;
+            self.batch.new_streams.push(stream.to_owned());
             self.new_stream_numbers.insert(stream.to_owned(), n);
             n
         });
@@ -170,8 +192,9 @@ impl Pending {
                 last_of_call: stamp.last_of_call,
             };
             self.ids.insert(event.id, stamp.position);
-            self.entries.push((entry, event.id));
-            self.disk.push(DiskEntry {
+            self.entries.push_back((entry, event.id));
+            self.batch.entries.push((entry, event.id));
+            self.batch.disk.push(DiskEntry {
                 offset: entry.offset,
                 segment: entry.segment,
                 len: entry.len,

@@ -1,7 +1,7 @@
 //! The state the writer shares with readers and subscriptions.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use tokio::sync::watch;
@@ -17,6 +17,8 @@ pub struct Shared {
     pub head_tx: watch::Sender<u64>,
     closed: AtomicBool,
     pub read_only: bool,
+    /// Group commits (rounds of `fdatasync`) since open, for benchmarks.
+    pub syncs: AtomicU64,
 }
 
 impl Shared {
@@ -28,6 +30,7 @@ impl Shared {
             head_tx: watch::Sender::new(head),
             closed: AtomicBool::new(false),
             read_only,
+            syncs: AtomicU64::new(0),
         }
     }
 
