@@ -130,8 +130,10 @@ pub type Subscription = Pin<Box<dyn Stream<Item = Result<RecordedEvent, LogError
 pub trait EventLog: Send + Sync + 'static {
     /// Appends `events` to `stream` atomically (all or none) if the stream is at
     /// `expected`. A retry of an earlier call with the same event ids, in the same
-    /// order, returns that call's outcome and appends nothing. An empty `events` only
-    /// checks `expected` and reports the stream's current state.
+    /// order, returns that call's outcome and appends nothing (whatever `expected` says).
+    /// An empty `events` only checks `expected` and reports the stream's current state:
+    /// its last revision and that event's position, or, for a stream that does not
+    /// exist, `next_expected_revision = u64::MAX` (KurrentDB's -1) and the head position.
     fn append(
         &self,
         stream: &str,

@@ -148,3 +148,27 @@ async fn opening_read_only_a_directory_that_does_not_exist_fails() {
     ));
     assert!(!missing.exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_log_follows_the_writer_across_new_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = FileLogOptions {
+        segment_size_bytes: 512,
+    };
+    let writer = FileLog::open(dir.path(), options).unwrap();
+    let reader = FileLog::open_read_only(dir.path()).unwrap();
+    let mut seen = 0;
+    for round in 0..20 {
+        fill(&writer, 3, 1).await;
+        let head = reader.head_position().await.unwrap();
+        assert_eq!(head, 3 * (round + 1));
+        let read = reader
+            .read_all(seen, usize::MAX, &CategoryFilter::All)
+            .await
+            .unwrap();
+        seen += read.len() as u64;
+    }
+    assert_eq!(seen, 60);
+    assert!(common::segments(dir.path()).len() > 10);
+    writer.close().await;
+}

@@ -1,16 +1,19 @@
 //! The embedded file log: append-only segment files with a checksum per record, one
-//! writer thread with group commit and `fdatasync` before any acknowledgement, an
-//! in-memory index rebuilt on open from an on-disk index plus a scan of the tail.
+//! writer thread and one syncer thread doing pipelined group commit (`fdatasync` before
+//! any acknowledgement), an in-memory index rebuilt on open from an on-disk index plus a
+//! scan of the tail.
 //!
 //! Directory layout: `seg-NNNNNNNN.log` (records, see `format`), `index.dat` and
 //! `streams.dat` (see `index_file`), `LOCK` (held by the one writing process).
 
 mod admit;
+mod event_log;
 mod format;
 mod index;
 mod index_file;
 mod read;
 mod recovery;
+mod scan;
 mod segment;
 mod shared;
 mod subscribe;
@@ -27,10 +30,7 @@ use self::index_file::IndexFiles;
 use self::shared::Shared;
 use self::sync::Syncer;
 use self::writer::{Msg, Writer};
-use crate::{
-    AppendOutcome, CategoryFilter, Direction, EventLog, ExpectedRevision, LogError, NewEvent,
-    RecordedEvent, StreamInfo, Subscription, category_of,
-};
+use crate::LogError;
 
 pub const LOCK_FILE: &str = "LOCK";
 
@@ -208,96 +208,4 @@ fn stream_names(index: &index::Index, from: usize, to: usize) -> Vec<String> {
         .iter()
         .map(|s| s.name.clone())
         .collect()
-}
-
-impl EventLog for FileLog {
-    async fn append(
-        &self,
-        stream: &str,
-        expected: ExpectedRevision,
-        events: Vec<NewEvent>,
-    ) -> Result<AppendOutcome, LogError> {
-        let Some(writer) = &self.inner.writer else {
-            return Err(LogError::ReadOnly);
-        };
-        admit::validate(stream, &events)?;
-        let (reply, answer) = oneshot::channel();
-        let msg = Msg::Append {
-            stream: stream.to_owned(),
-            expected,
-            events,
-            reply,
-        };
-        writer.send(msg).map_err(|_| LogError::Closed)?;
-        answer.await.map_err(|_| LogError::Closed)?
-    }
-
-    async fn read_stream(
-        &self,
-        stream: &str,
-        from: u64,
-        direction: Direction,
-        max: usize,
-    ) -> Result<Vec<RecordedEvent>, LogError> {
-        let shared = self.readable()?;
-        let plan = read::plan_stream(shared, stream, from, direction, max);
-        read::fetch(shared, plan).await
-    }
-
-    async fn read_all(
-        &self,
-        from: u64,
-        max: usize,
-        filter: &CategoryFilter,
-    ) -> Result<Vec<RecordedEvent>, LogError> {
-        let shared = self.readable()?;
-        let (plan, _) = read::plan_all(shared, from, max, filter);
-        read::fetch(shared, plan).await
-    }
-
-    fn subscribe(&self, from: u64, filter: CategoryFilter) -> Subscription {
-        subscribe::subscribe(Arc::clone(&self.inner.shared), from, filter)
-    }
-
-    async fn head_position(&self) -> Result<u64, LogError> {
-        Ok(self.readable()?.index().head())
-    }
-
-    async fn stream_revision(&self, stream: &str) -> Result<Option<u64>, LogError> {
-        let index = self.readable()?.index();
-        Ok(index
-            .stream_number(stream)
-            .and_then(|n| index.last_revision(n)))
-    }
-
-    async fn categories(&self) -> Result<Vec<String>, LogError> {
-        let index = self.readable()?.index();
-        let mut categories: Vec<String> = index
-            .streams
-            .iter()
-            .map(|s| category_of(&s.name))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-        categories.dedup();
-        Ok(categories)
-    }
-
-    async fn streams(&self, category: Option<&str>) -> Result<Vec<StreamInfo>, LogError> {
-        let index = self.readable()?.index();
-        let mut streams: Vec<StreamInfo> = index
-            .streams
-            .iter()
-            .filter(|s| category.is_none_or(|c| category_of(&s.name) == c))
-            .filter_map(|s| {
-                Some(StreamInfo {
-                    stream: s.name.clone(),
-                    last_revision: (s.positions.len() as u64).checked_sub(1)?,
-                })
-            })
-            .collect();
-        streams.sort_by(|a, b| a.stream.cmp(&b.stream));
-        Ok(streams)
-    }
 }

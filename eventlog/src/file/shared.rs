@@ -7,7 +7,7 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use tokio::sync::watch;
 
 use super::index::Index;
-use super::recovery::scan_tail;
+use super::scan::scan_tail;
 use crate::LogError;
 
 pub struct Shared {
