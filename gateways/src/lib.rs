@@ -28,5 +28,8 @@
 //! - `service_errors.rs` — how command and service errors become [`http::ApiError`]s.
 //! - `<service>.rs` — one router per service (auth, tickets, orders, payments).
 
+pub mod auth;
 pub mod http;
+pub mod orders;
 pub mod service_errors;
+pub mod tickets;

@@ -11,4 +11,8 @@
 //! - one module per service: `auth`, `tickets`, `orders`, `expiration`, `payments`, each
 //!   with its commands, queries, read models (projections) and reactions.
 
+pub mod auth;
+pub mod expiration;
 pub mod infra;
+pub mod orders;
+pub mod tickets;

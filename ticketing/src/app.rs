@@ -64,7 +64,35 @@ impl App {
         let data_dir = config.data_dir.as_path();
 
         // Services register here, one block each: start, route, readiness.
-        let _ = (&keys, &mut router, data_dir, &readiness);
+        let auth = services::auth::Auth::start(&runtime, open_models(data_dir, "auth")?)
+            .await
+            .context("starting auth")?;
+        router = router.merge(gateways::auth::router(auth.clone(), keys.clone()));
+        if let Ok(mut parts) = readiness.lock() {
+            parts.push(("auth", auth.readiness().clone()));
+        }
+        let tickets =
+            services::tickets::Tickets::start(&runtime, open_models(data_dir, "tickets")?)
+                .await
+                .context("starting tickets")?;
+        router = router.merge(gateways::tickets::router(tickets.clone(), keys.clone()));
+        if let Ok(mut parts) = readiness.lock() {
+            parts.push(("tickets", tickets.readiness().clone()));
+        }
+        let orders = services::orders::Orders::start(&runtime, open_models(data_dir, "orders")?)
+            .await
+            .context("starting orders")?;
+        router = router.merge(gateways::orders::router(orders.clone(), keys.clone()));
+        if let Ok(mut parts) = readiness.lock() {
+            parts.push(("orders", orders.readiness().clone()));
+        }
+        let expiration =
+            services::expiration::Expiration::start(&runtime, open_models(data_dir, "expiration")?)
+                .await
+                .context("starting expiration")?;
+        if let Ok(mut parts) = readiness.lock() {
+            parts.push(("expiration", expiration.readiness().clone()));
+        }
 
         let check = {
             let readiness = readiness.clone();
