@@ -5,9 +5,11 @@
 //! reloads, decides again and gets "Ticket is already reserved".
 //!
 //! A sold ticket is never freed: [`FreeTicket`] can only be built from the state of a
-//! cancelled order ([`FreeTicket::after_cancellation`]). A cancelled order can never
-//! complete (a late payment is refused and refunded) and a complete order can never be
-//! cancelled, so freeing the hold of a completed order cannot be expressed.
+//! cancelled order ([`FreeTicket::after_cancellation`]) or of an order that was never
+//! placed ([`FreeTicket::never_placed`]: the request crashed between `TicketHeld` and
+//! `OrderCreated`). A cancelled order can never complete (a late payment is refused and
+//! refunded), a complete order can never be cancelled, and an order that does not exist
+//! cannot be paid, so freeing the hold of a completed order cannot be expressed.
 
 use serde::{Deserialize, Serialize};
 
@@ -59,7 +61,16 @@ impl FreeTicket {
             .then_some(Self { order_id })
     }
 
-    /// The cancelled order.
+    /// `Some` only when `order` (the state of `order-{order_id}`) was never placed: an
+    /// orphan hold left by a request that stopped between `TicketHeld` and `OrderCreated`.
+    ///
+    /// The caller must also make sure the order can no longer be placed (orders waits a
+    /// grace period, and cancels an order that was created while it freed the hold).
+    pub fn never_placed(order_id: OrderId, order: &OrderState) -> Option<Self> {
+        (order.placed.is_none() && order.version.is_none()).then_some(Self { order_id })
+    }
+
+    /// The cancelled (or never placed) order.
     pub fn order_id(&self) -> OrderId {
         self.order_id
     }
@@ -73,7 +84,7 @@ pub enum ReservationCommand {
         /// The order being placed.
         order_id: OrderId,
     },
-    /// After `OrderCancelled`: put the ticket back on sale.
+    /// After `OrderCancelled` (or for an order never placed): put the ticket back on sale.
     FreeTicket(FreeTicket),
 }
 
@@ -140,5 +151,43 @@ impl Aggregate for Reservation {
             ReservationEvent::TicketHeld(held) => state.holder = Some(held.order_id),
             ReservationEvent::TicketFreed(_) => state.holder = None,
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::ids::{TicketId, UserId};
+    use crate::money::Money;
+    use crate::order::{Order, OrderCreated, OrderedTicket};
+    use crate::testing::given;
+    use crate::time::Timestamp;
+
+    const ORDER: OrderId = OrderId::new(Uuid::from_u128(10));
+
+    #[test]
+    fn the_hold_of_an_order_that_was_never_placed_may_be_freed() {
+        let never_placed = OrderState::default();
+        let free = FreeTicket::never_placed(ORDER, &never_placed).unwrap();
+        given::<Reservation>([TicketHeld { order_id: ORDER }.into()])
+            .when(ReservationCommand::FreeTicket(free))
+            .then([TicketFreed { order_id: ORDER }.into()]);
+    }
+
+    #[test]
+    fn an_order_that_was_placed_is_not_an_orphan() {
+        let placed = Order::fold([OrderCreated {
+            user_id: UserId::new(Uuid::from_u128(1)),
+            ticket: OrderedTicket {
+                id: TicketId::new(Uuid::from_u128(5)),
+                price: Money::from_cents(2000),
+            },
+            expires_at: Timestamp::from_millis(1),
+        }
+        .into()]);
+        assert_eq!(FreeTicket::never_placed(ORDER, &placed), None);
     }
 }
