@@ -162,7 +162,7 @@ mod tests {
     use super::*;
     use crate::ids::{TicketId, UserId};
     use crate::money::Money;
-    use crate::order::{Order, OrderCreated, OrderedTicket};
+    use crate::order::{Order, OrderCreated, OrderEvent, OrderedTicket};
     use crate::testing::given;
     use crate::time::Timestamp;
 
@@ -179,7 +179,7 @@ mod tests {
 
     #[test]
     fn an_order_that_was_placed_is_not_an_orphan() {
-        let placed = Order::fold([OrderCreated {
+        let created: OrderEvent = OrderCreated {
             user_id: UserId::new(Uuid::from_u128(1)),
             ticket: OrderedTicket {
                 id: TicketId::new(Uuid::from_u128(5)),
@@ -187,7 +187,8 @@ mod tests {
             },
             expires_at: Timestamp::from_millis(1),
         }
-        .into()]);
+        .into();
+        let placed = Order::fold([created]);
         assert_eq!(FreeTicket::never_placed(ORDER, &placed), None);
     }
 }

@@ -138,3 +138,75 @@ impl Timers {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn timer(due: u64) -> Timer {
+        Timer {
+            order_id: OrderId::new(Uuid::new_v4()),
+            due: Timestamp::from_millis(due),
+            trigger_id: Uuid::new_v4(),
+            correlation_id: Uuid::new_v4(),
+            user_id: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_flushed_timer_is_still_there_after_reopening_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let pending = timer(5_000);
+        {
+            let timers = Timers::open(&ReadModels::open(dir.path()).unwrap()).unwrap();
+            timers.schedule(&pending).unwrap();
+            timers.flush().await.unwrap();
+        }
+        let timers = Timers::open(&ReadModels::open(dir.path()).unwrap()).unwrap();
+        assert_eq!(timers.pending().unwrap(), vec![pending]);
+    }
+
+    #[test]
+    fn timers_fall_due_earliest_first_and_not_before_their_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let timers = Timers::open(&ReadModels::open(dir.path()).unwrap()).unwrap();
+        let (late, early, later) = (timer(2_000), timer(1_000), timer(3_000));
+        for t in [&late, &early, &later] {
+            timers.schedule(t).unwrap();
+        }
+        assert_eq!(timers.due(Timestamp::from_millis(999), 10).unwrap(), vec![]);
+        assert_eq!(
+            timers.due(Timestamp::from_millis(2_000), 10).unwrap(),
+            vec![early.clone(), late]
+        );
+        assert_eq!(timers.earliest().unwrap(), Some(early));
+    }
+
+    #[test]
+    fn a_closed_order_gets_no_timer_even_if_its_creation_comes_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let timers = Timers::open(&ReadModels::open(dir.path()).unwrap()).unwrap();
+        let pending = timer(1_000);
+        timers.schedule(&pending).unwrap();
+        timers.close(pending.order_id).unwrap();
+        assert_eq!(timers.pending().unwrap(), vec![]);
+        timers.schedule(&pending).unwrap();
+        assert_eq!(timers.pending().unwrap(), vec![]);
+        // Closing an order that never had a timer keeps a late creation out too.
+        let other = timer(1_000);
+        timers.close(other.order_id).unwrap();
+        timers.schedule(&other).unwrap();
+        assert_eq!(timers.pending().unwrap(), vec![]);
+    }
+
+    #[test]
+    fn scheduling_the_same_order_twice_keeps_one_timer() {
+        let dir = tempfile::tempdir().unwrap();
+        let timers = Timers::open(&ReadModels::open(dir.path()).unwrap()).unwrap();
+        let pending = timer(1_000);
+        timers.schedule(&pending).unwrap();
+        timers.schedule(&pending).unwrap();
+        assert_eq!(timers.pending().unwrap(), vec![pending]);
+    }
+}

@@ -24,6 +24,9 @@ mod orphans;
 mod place;
 mod projection;
 mod reactions;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;
 mod views;
 
 use std::sync::Arc;

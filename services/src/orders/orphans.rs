@@ -63,10 +63,12 @@ impl Orphans {
         }
         let age = Duration::from_millis(now().as_millis().saturating_sub(event.recorded_at_ms));
         if age < self.grace {
-            let wait = if age < FIRST_LOOK {
-                FIRST_LOOK - age
-            } else {
-                self.grace - age
+            let remaining = self.grace - age;
+            let wait = match FIRST_LOOK.checked_sub(age) {
+                Some(until_first_look) if !until_first_look.is_zero() => {
+                    remaining.min(until_first_look)
+                }
+                _ => remaining,
             };
             return Ok(Handled::Later {
                 delay: wait,
