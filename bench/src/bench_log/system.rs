@@ -44,7 +44,9 @@ impl System {
         match self {
             System::FileLog => "ack after fdatasync of the group-committed batch",
             System::Raw => "ack after one write + fdatasync per drained batch (the ceiling)",
-            System::Sled => "ack after sled flush() (fsync) of the batch",
+            System::Sled => {
+                "ack after sled flush() + fdatasync of its data file (flush() alone is sync_file_range)"
+            }
             System::Postgres => "ack after COMMIT with synchronous_commit=on (WAL fsync)",
         }
     }
