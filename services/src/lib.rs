@@ -15,4 +15,5 @@ pub mod auth;
 pub mod expiration;
 pub mod infra;
 pub mod orders;
+pub mod payments;
 pub mod tickets;
