@@ -11,13 +11,24 @@
 //! - `error`: `BusError`.
 //! - `embedded`: the in-process backend: a checkpointed tail of the log per consumer,
 //!   its checkpoints and dead letters kept in sled.
+//! - `jetstream`: the NATS JetStream backend (durable pull consumers, dead letters and
+//!   advisories in streams) and the `Relay` that publishes a log's events to it.
+//! - `any`: `AnyBus`, the backend chosen at start-up.
+//! - `nats_server`: starting a local nats-server for tests and local runs.
 //! - `conformance`: the tests every backend runs.
 
+mod any;
 pub mod conformance;
 pub mod embedded;
 mod error;
+pub mod jetstream;
+pub mod nats_server;
 mod port;
 
+pub use any::AnyBus;
 pub use embedded::EmbeddedBus;
 pub use error::BusError;
+pub use jetstream::{
+    CheckpointFile, JetStreamBus, JetStreamOptions, Relay, RelayHandle, RelayOptions,
+};
 pub use port::{Bus, Consumer, ConsumerConfig, ConsumerState, DeadLetter, Delivery};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::BusError;
-use crate::embedded;
+use crate::{embedded, jetstream};
 
 /// A durable consumer: one per service and purpose (e.g. `orders-tickets`), over one
 /// category (one filter subject per consumer, which every NATS server supports).
@@ -128,6 +128,7 @@ pub struct Delivery {
 #[derive(Debug)]
 pub(crate) enum Settle {
     Embedded(embedded::Settler),
+    JetStream(jetstream::Settler),
 }
 
 impl Delivery {
@@ -135,6 +136,7 @@ impl Delivery {
     pub async fn ack(self) -> Result<(), BusError> {
         match self.settle {
             Settle::Embedded(settler) => settler.ack(),
+            Settle::JetStream(settler) => settler.ack().await,
         }
     }
 
@@ -143,6 +145,7 @@ impl Delivery {
     pub async fn retry(self, delay: Option<Duration>, error: &str) -> Result<(), BusError> {
         match self.settle {
             Settle::Embedded(settler) => settler.retry(delay, error),
+            Settle::JetStream(settler) => settler.retry(&self.event, delay, error).await,
         }
     }
 
@@ -150,6 +153,7 @@ impl Delivery {
     pub async fn reject(self, error: &str) -> Result<(), BusError> {
         match self.settle {
             Settle::Embedded(settler) => settler.reject(error),
+            Settle::JetStream(settler) => settler.reject(&self.event, error).await,
         }
     }
 
@@ -157,6 +161,7 @@ impl Delivery {
     pub async fn in_progress(&self) -> Result<(), BusError> {
         match &self.settle {
             Settle::Embedded(settler) => settler.in_progress(),
+            Settle::JetStream(settler) => settler.in_progress().await,
         }
     }
 }
@@ -171,6 +176,8 @@ pub struct Consumer {
 #[derive(Debug)]
 pub(crate) enum ConsumerInner {
     Embedded(embedded::ConsumerHandle),
+    /// Boxed: a JetStream handle holds two consumers and two pending pulls.
+    JetStream(Box<jetstream::ConsumerHandle>),
 }
 
 impl Consumer {
@@ -178,6 +185,7 @@ impl Consumer {
     pub async fn next(&mut self) -> Result<Delivery, BusError> {
         match &mut self.inner {
             ConsumerInner::Embedded(handle) => handle.next().await,
+            ConsumerInner::JetStream(handle) => handle.next().await,
         }
     }
 }
