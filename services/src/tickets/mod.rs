@@ -5,9 +5,12 @@
 //! # Layout
 //! - `projection.rs`: the `tickets` read model ([`TicketRow`]).
 //! - `views.rs`: the contract's ticket JSON.
-//! - `reactions.rs`: consumer `tickets-orders` (order copies, reserve / release).
+//! - `reactions.rs`: consumer `tickets-orders` (order copies, reserve / release);
+//!   `reaction_tests.rs` exercises it on a real log with chosen order events.
 
 mod projection;
+#[cfg(test)]
+mod reaction_tests;
 mod reactions;
 mod views;
 
