@@ -9,8 +9,14 @@
 //! moment sign-up answered). The `users` read model gives the service its readiness.
 //! Hashing and verifying passwords is the gateway's business (it owns Argon2id); this
 //! module only ever sees PHC strings.
+//!
+//! # Layout
+//! - `projection.rs`: the `users` read model ([`UserRow`]).
+//! - `tests.rs`: the service on a real log and sled.
 
 mod projection;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
