@@ -4,7 +4,7 @@
 
 use bus::{Bus as _, EmbeddedBus};
 use domain::{Email, UserEmailError};
-use eventlog::{EventLog as _, FileLog, FileLogOptions};
+use eventlog::{FileLog, FileLogOptions};
 use projections::ReadModels;
 use tokio::sync::watch;
 use uuid::Uuid;
