@@ -31,5 +31,6 @@
 pub mod auth;
 pub mod http;
 pub mod orders;
+pub mod payments;
 pub mod service_errors;
 pub mod tickets;

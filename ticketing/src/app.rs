@@ -93,6 +93,19 @@ impl App {
         if let Ok(mut parts) = readiness.lock() {
             parts.push(("expiration", expiration.readiness().clone()));
         }
+        let provider = payment_provider::AnyProvider::from_config(&config.payment_provider)
+            .context("payment provider")?;
+        let payments = services::payments::Payments::start(
+            &runtime,
+            open_models(data_dir, "payments")?,
+            provider,
+        )
+        .await
+        .context("starting payments")?;
+        router = router.merge(gateways::payments::router(payments.clone(), keys.clone()));
+        if let Ok(mut parts) = readiness.lock() {
+            parts.push(("payments", payments.readiness().clone()));
+        }
 
         let check = {
             let readiness = readiness.clone();
