@@ -123,6 +123,9 @@ impl ReadModels {
     }
 }
 
+/// A raw key and value of a read model.
+pub type KeyValue = (Vec<u8>, Vec<u8>);
+
 fn tree_name(name: &str, generation: u64) -> String {
     format!("{name}/{generation}")
 }
@@ -167,7 +170,7 @@ impl View {
 
     /// Every key and raw value of the active generation except the checkpoint, for
     /// comparing two builds.
-    pub fn dump(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ProjectionError> {
+    pub fn dump(&self) -> Result<Vec<KeyValue>, ProjectionError> {
         self.tree()?
             .iter()
             .filter(|item| {

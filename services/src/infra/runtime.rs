@@ -34,6 +34,9 @@ impl Default for Settings {
     }
 }
 
+/// Background tasks the runtime waits for on shutdown, by name.
+type TaskList = Arc<Mutex<Vec<(String, JoinHandle<()>)>>>;
+
 /// Log, bus, settings and shutdown, shared by the services of one process. Cheap to clone.
 #[derive(Clone)]
 pub struct Runtime {
@@ -41,7 +44,7 @@ pub struct Runtime {
     pub bus: Bus,
     pub settings: Settings,
     shutdown: watch::Receiver<bool>,
-    tasks: Arc<Mutex<Vec<(String, JoinHandle<()>)>>>,
+    tasks: TaskList,
 }
 
 impl std::fmt::Debug for Runtime {
