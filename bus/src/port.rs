@@ -128,7 +128,8 @@ pub struct Delivery {
 #[derive(Debug)]
 pub(crate) enum Settle {
     Embedded(embedded::Settler),
-    JetStream(jetstream::Settler),
+    /// Boxed: it holds the JetStream context its acks go through.
+    JetStream(Box<jetstream::Settler>),
 }
 
 impl Delivery {

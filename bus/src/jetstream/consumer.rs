@@ -225,13 +225,13 @@ impl ConsumerHandle {
                 Some(Delivery {
                     event,
                     attempt,
-                    settle: Settle::JetStream(Settler {
+                    settle: Settle::JetStream(Box::new(Settler {
                         shared: Arc::clone(&self.shared),
                         config: Arc::clone(&self.config),
                         acker,
                         origin,
                         attempt,
-                    }),
+                    })),
                 })
             }
             Err(error) => {
