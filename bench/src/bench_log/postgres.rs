@@ -13,6 +13,8 @@ use uuid::Uuid;
 
 use crate::driver::Target;
 
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The server settings that decide whether an acknowledged INSERT is on disk.
 #[derive(Debug, Clone)]
 pub struct PgDurability {
@@ -42,7 +44,13 @@ impl PgBench {
     pub async fn connect(url: &str, connections: usize) -> anyhow::Result<Self> {
         let mut clients = Vec::new();
         for i in 0..connections.max(1) {
-            match tokio_postgres::connect(url, NoTls).await {
+            // A host that drops packets would otherwise hang the whole run.
+            let attempt =
+                tokio::time::timeout(CONNECT_TIMEOUT, tokio_postgres::connect(url, NoTls))
+                    .await
+                    .map_err(|_| anyhow::anyhow!("no answer within {CONNECT_TIMEOUT:?}"))
+                    .and_then(|connected| connected.map_err(anyhow::Error::from));
+            match attempt {
                 Ok((client, connection)) => {
                     tokio::spawn(async move {
                         // Ends when the client is dropped; an error here surfaces as a
