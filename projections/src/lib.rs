@@ -13,11 +13,13 @@
 //! - `runner`: `run_projection` follows the log; `Progress` lets a command wait for its own writes.
 //! - `rebuild`: rebuilds a projection into a new generation and swaps it in.
 //! - `error`: `ProjectionError`.
+//! - `sled_open`: opening a sled directory whose previous handle is still letting go.
 
 mod error;
 mod projection;
 mod rebuild;
 mod runner;
+mod sled_open;
 mod store;
 mod tx;
 
@@ -25,5 +27,6 @@ pub use error::ProjectionError;
 pub use projection::Projection;
 pub use rebuild::rebuild;
 pub use runner::{Progress, ProgressWaitError, catch_up, run_projection};
-pub use store::{ReadModels, View};
+pub use sled_open::open_with_patience;
+pub use store::{KeyValue, ReadModels, View};
 pub use tx::Tx;

@@ -42,10 +42,10 @@ impl ReadModels {
     /// Opens (or creates) the sled database in `dir`. sled locks it to this process.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self, ProjectionError> {
         let dir = dir.as_ref();
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir)
-            .cache_capacity(64 * 1024 * 1024)
-            .open()
+            .cache_capacity(64 * 1024 * 1024);
+        let db = crate::open_with_patience(&config, dir)
             .map_err(|e| ProjectionError::Store(format!("opening {}: {e}", dir.display())))?;
         let meta = db.open_tree("meta")?;
         Ok(ReadModels {

@@ -18,11 +18,26 @@ pub(crate) struct BusStore {
 
 impl BusStore {
     pub(crate) fn open(dir: &Path) -> Result<Self, BusError> {
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir)
-            .cache_capacity(32 * 1024 * 1024)
-            .open()
-            .map_err(|e| BusError::Store(format!("opening {}: {e}", dir.display())))?;
+            .cache_capacity(32 * 1024 * 1024);
+        // A bus closed a moment ago in this process may still hold the lock for a few
+        // milliseconds (sled's flusher lets go after the last handle): wait, bounded.
+        let mut attempts = 0;
+        let db = loop {
+            match config.open() {
+                Err(sled::Error::Io(e))
+                    if e.kind() == std::io::ErrorKind::WouldBlock && attempts < 250 =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => {
+                    break other
+                        .map_err(|e| BusError::Store(format!("opening {}: {e}", dir.display())))?;
+                }
+            }
+        };
         Ok(BusStore {
             consumers: db.open_tree("consumers")?,
             checkpoints: db.open_tree("checkpoints")?,
