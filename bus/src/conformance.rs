@@ -37,6 +37,7 @@ where
     attempts_are_bounded_then_the_event_is_a_dead_letter(log, &bus).await;
     a_rejected_event_is_a_dead_letter_at_once(log, &bus).await;
     a_redriven_dead_letter_is_delivered_again(log, &bus).await;
+    a_cancelled_next_loses_nothing(log, &bus).await;
     replicas_of_one_consumer_share_the_work(log, &bus).await;
     every_consumer_gets_every_event(log, &bus).await;
     bus.close().await;
@@ -295,6 +296,34 @@ pub async fn a_redriven_dead_letter_is_delivered_again<L: EventLog, B: Bus>(log:
     again.ack().await.unwrap();
     wait_for_dead_letters(bus, &name, 0).await;
     assert!(bus.redrive(&name, Uuid::new_v4()).await.is_err());
+}
+
+/// `next` is cancelled all the time (`select!`, timeouts): a delivery handed to a `next`
+/// that is then dropped must come back at once from the following call, not after the
+/// ack wait at the cost of an attempt.
+pub async fn a_cancelled_next_loses_nothing<L: EventLog, B: Bus>(log: &L, bus: &B) {
+    let category = unique_category();
+    let mut consumer = bus
+        .consumer(config(&unique_name("cancel"), &category))
+        .await
+        .unwrap();
+    let ids = {
+        let mut waiting = Box::pin(consumer.next());
+        assert!(
+            futures::poll!(waiting.as_mut()).is_pending(),
+            "nothing to deliver yet"
+        );
+        let ids = append_events(log, &category, "a", 1).await;
+        // Long enough for the backend to hand the event to the waiting `next`.
+        tokio::time::sleep(QUIET).await;
+        ids
+    };
+    let delivery = next_within(&mut consumer, ACK_WAIT / 2)
+        .await
+        .expect("the event handed to a cancelled next comes back at once");
+    assert_eq!(delivery.event.id, ids[0]);
+    assert_eq!(delivery.attempt, 1, "a cancelled next costs no attempt");
+    delivery.ack().await.unwrap();
 }
 
 pub async fn replicas_of_one_consumer_share_the_work<L: EventLog, B: Bus>(log: &L, bus: &B) {

@@ -91,7 +91,7 @@ async fn a_crashed_handler_on_the_last_attempt_leaves_a_dead_letter_on_a_current
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_durable_keeps_its_category() {
+async fn a_durable_keeps_its_category_but_takes_new_settings() {
     let url = support::local_url();
     let prefix = support::unique_prefix();
     let bus: JetStreamBus = support::connect(&url, &prefix).await;
@@ -100,6 +100,12 @@ async fn a_durable_keeps_its_category() {
         .await
         .unwrap();
     drop(consumer);
+    // Settings other than the category may change between deployments.
+    let mut changed = ConsumerConfig::new("kept", "orders");
+    changed.ack_wait = Duration::from_secs(7);
+    changed.max_deliver = 9;
+    changed.max_ack_pending = 50;
+    drop(bus.consumer(changed).await.unwrap());
     let refused = bus.consumer(ConsumerConfig::new("kept", "tickets")).await;
     assert!(
         matches!(refused, Err(BusError::InvalidConfig(_))),

@@ -130,6 +130,7 @@ impl<L: EventLog + Clone> Bus for EmbeddedBus<L> {
             }
             let handle = ConsumerHandle {
                 commands: existing.commands.clone(),
+                pending: None,
             };
             return Ok(handle.into_consumer());
         }
@@ -161,6 +162,7 @@ impl<L: EventLog + Clone> Bus for EmbeddedBus<L> {
         );
         Ok(ConsumerHandle {
             commands: commands_tx,
+            pending: None,
         }
         .into_consumer())
     }

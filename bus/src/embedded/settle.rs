@@ -83,6 +83,10 @@ impl Settler {
 #[derive(Debug)]
 pub struct ConsumerHandle {
     pub(crate) commands: mpsc::UnboundedSender<Command>,
+    /// The pull of a `next` that was cancelled (a `select!` took another branch): the
+    /// core may already have sent a delivery into it, so the next call takes it from
+    /// here instead of losing it (which would cost the event an attempt).
+    pub(crate) pending: Option<oneshot::Receiver<Delivery>>,
 }
 
 impl ConsumerHandle {
@@ -93,11 +97,19 @@ impl ConsumerHandle {
     }
 
     pub(crate) async fn next(&mut self) -> Result<Delivery, BusError> {
-        let (tx, rx) = oneshot::channel();
-        self.commands
-            .send(Command::Pull(tx))
-            .map_err(|_| BusError::Closed)?;
-        rx.await.map_err(|_| BusError::Closed)
+        let pending = match self.pending.as_mut() {
+            Some(pending) => pending,
+            None => {
+                let (tx, rx) = oneshot::channel();
+                self.commands
+                    .send(Command::Pull(tx))
+                    .map_err(|_| BusError::Closed)?;
+                self.pending.insert(rx)
+            }
+        };
+        let outcome = pending.await;
+        self.pending = None;
+        outcome.map_err(|_| BusError::Closed)
     }
 }
 

@@ -4,7 +4,7 @@
 //! durable, stores the dead letter (its id makes a duplicate harmless) and only then
 //! acknowledges the advisory.
 
-use std::sync::Arc;
+use std::sync::Weak;
 use std::time::Duration;
 
 use async_nats::jetstream::AckKind;
@@ -28,18 +28,25 @@ struct MaxDeliveries {
     deliveries: u64,
 }
 
-/// Runs until the bus is closed (the task is aborted then).
-pub(crate) async fn run(shared: Arc<Shared>) {
+/// Runs until the bus is closed (the task is aborted then) or dropped.
+pub(crate) async fn run(shared: Weak<Shared>) {
+    let mut writer = None;
     loop {
-        if let Err(error) = pull_advisories(&shared).await {
+        // Holding the bus only while working keeps a dropped bus from living on here.
+        let Some(strong) = shared.upgrade() else {
+            return;
+        };
+        if let Err(error) = pull_batch(&strong, &mut writer).await {
             tracing::warn!(%error, "max-deliveries advisories: retrying");
+            writer = None;
+            drop(strong);
+            tokio::time::sleep(Duration::from_secs(1)).await;
         }
-        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
-async fn pull_advisories(shared: &Shared) -> Result<(), BusError> {
-    let writer: PullConsumer = shared
+async fn writer_consumer(shared: &Shared) -> Result<PullConsumer, BusError> {
+    shared
         .js
         .get_stream_no_info(shared.names.advisory_stream())
         .await
@@ -51,32 +58,43 @@ async fn pull_advisories(shared: &Shared) -> Result<(), BusError> {
             ..Default::default()
         })
         .await
-        .map_err(|e| backend("creating the advisory consumer", e))?;
+        .map_err(|e| backend("creating the advisory consumer", e))
+}
+
+/// Handles the advisories of one pull request.
+async fn pull_batch(shared: &Shared, writer: &mut Option<PullConsumer>) -> Result<(), BusError> {
+    let consumer = match writer {
+        Some(consumer) => consumer,
+        None => writer.insert(writer_consumer(shared).await?),
+    };
     let mut connections = shared.connections.subscribe();
+    let mut batch = consumer
+        .batch()
+        .max_messages(16)
+        .expires(shared.options.pull_expires)
+        .messages()
+        .await
+        .map_err(|e| backend("pulling advisories", e))?;
     loop {
-        let mut batch = writer
-            .batch()
-            .max_messages(16)
-            .expires(shared.options.pull_expires)
-            .messages()
-            .await
-            .map_err(|e| backend("pulling advisories", e))?;
-        loop {
-            let message = tokio::select! {
-                _ = connections.changed() => break,
-                message = batch.next() => message,
-            };
-            let Some(message) = message else { break };
-            let message = message.map_err(|e| backend("pulling advisories", e))?;
-            match handle(shared, &message.payload).await {
-                Ok(()) => message.ack().await,
-                Err(error) => {
-                    tracing::warn!(%error, "could not turn an advisory into a dead letter; retrying");
-                    message.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await
-                }
+        let message = tokio::select! {
+            // The server forgot the pull request with the old connection.
+            _ = connections.changed() => return Ok(()),
+            message = batch.next() => message,
+        };
+        let Some(message) = message else {
+            return Ok(());
+        };
+        let message = message.map_err(|e| backend("pulling advisories", e))?;
+        match handle(shared, &message.payload).await {
+            Ok(()) => message.ack().await,
+            Err(error) => {
+                tracing::warn!(%error, "could not turn an advisory into a dead letter; retrying");
+                message
+                    .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
+                    .await
             }
-            .map_err(|e| backend("settling an advisory", e))?;
         }
+        .map_err(|e| backend("settling an advisory", e))?;
     }
 }
 

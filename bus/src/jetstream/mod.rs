@@ -7,6 +7,16 @@
 //! process; max-deliveries advisories are captured in a stream too, so an event whose
 //! handler crashed on its last attempt becomes a dead letter even if no process was
 //! listening at that moment.
+//!
+//! # Layout
+//! - `setup`: options and the three streams (events, dead letters, advisories).
+//! - `names`: stream, subject and consumer names from the prefix.
+//! - `codec`: a recorded event as headers + payload, and back, exactly.
+//! - `consumer`, `settle`: consumer handles pulling one message at a time; settling.
+//! - `dead_letters`, `advisory`: storing, listing and re-driving dead letters; turning
+//!   max-deliveries advisories into dead letters.
+//! - `state`: consumer states from the server's consumer info.
+//! - `relay`, `relay_handle`, `checkpoint`: publishing a log's events, and its checkpoint.
 
 mod advisory;
 mod checkpoint;
@@ -15,6 +25,7 @@ mod consumer;
 mod dead_letters;
 mod names;
 mod relay;
+mod relay_handle;
 mod settle;
 mod setup;
 mod state;
@@ -29,7 +40,8 @@ use uuid::Uuid;
 
 pub use checkpoint::CheckpointFile;
 pub use consumer::ConsumerHandle;
-pub use relay::{Relay, RelayHandle, RelayOptions};
+pub use relay::{Relay, RelayOptions};
+pub use relay_handle::RelayHandle;
 pub use settle::Settler;
 pub use setup::JetStreamOptions;
 
@@ -106,7 +118,7 @@ impl JetStreamBus {
             connections,
             advisory_task: Mutex::new(None),
         });
-        let task = tokio::spawn(advisory::run(Arc::clone(&shared)));
+        let task = tokio::spawn(advisory::run(Arc::downgrade(&shared)));
         if let Ok(mut slot) = shared.advisory_task.lock() {
             *slot = Some(task);
         }

@@ -10,6 +10,13 @@
 //! dropped there, so consumers see each event once. Appends to the log never wait for
 //! the relay.
 //!
+//! Order: the stream holds a category's events in log order, because one relay publishes
+//! them over one connection and starts over from the first unacknowledged event after a
+//! failure. The window this does not close: an event stored by the server whose
+//! acknowledgement was lost, re-published after the duplicate window has passed (an
+//! outage longer than the window, 2 minutes by default), is stored twice; consumers
+//! apply events by stream revision, so the copy changes nothing.
+//!
 //! # One relay per log
 //! Two relays over one log would still not duplicate events (same ids, same window), but
 //! would race for the checkpoint. With the file log, the relay runs in the process that
@@ -31,9 +38,9 @@ use async_nats::jetstream::publish::PublishAck;
 use eventlog::{CategoryFilter, EventLog, RecordedEvent};
 use futures::StreamExt;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 use super::checkpoint::CheckpointFile;
+use super::relay_handle::RelayHandle;
 use super::{JetStreamBus, Shared, backend, codec};
 use crate::BusError;
 
@@ -77,37 +84,6 @@ impl<L> std::fmt::Debug for Relay<L> {
     }
 }
 
-/// A running relay.
-#[derive(Debug)]
-pub struct RelayHandle {
-    stop: watch::Sender<bool>,
-    published: watch::Receiver<u64>,
-    task: JoinHandle<Result<(), BusError>>,
-}
-
-impl RelayHandle {
-    /// Every relayed event before this log position is stored in JetStream.
-    pub fn published(&self) -> u64 {
-        *self.published.borrow()
-    }
-
-    /// Waits until every relayed event before `position` is stored; `false` on timeout.
-    pub async fn wait_until_published(&self, position: u64, timeout: Duration) -> bool {
-        let mut published = self.published.clone();
-        tokio::time::timeout(timeout, published.wait_for(|p| *p >= position))
-            .await
-            .is_ok_and(|outcome| outcome.is_ok())
-    }
-
-    /// Stops after the acknowledgements in flight (bounded wait) and saves the checkpoint.
-    pub async fn stop(self) -> Result<(), BusError> {
-        self.stop.send_replace(true);
-        self.task
-            .await
-            .map_err(|e| BusError::Backend(format!("the relay task failed: {e}")))?
-    }
-}
-
 type AckFuture = Pin<Box<dyn Future<Output = Result<PublishAck, PublishError>> + Send>>;
 
 /// Why a session ended.
@@ -144,11 +120,7 @@ impl<L: EventLog> Relay<L> {
         let (stop, stop_rx) = watch::channel(false);
         let (published_tx, published) = watch::channel(start);
         let task = tokio::spawn(self.run(start, stop_rx, published_tx));
-        Ok(RelayHandle {
-            stop,
-            published,
-            task,
-        })
+        Ok(RelayHandle::new(stop, published, task))
     }
 
     async fn run(
