@@ -1,10 +1,11 @@
 //! `ticketing`: the one binary. `serve` runs the marketplace; operator commands come beside it.
 
 use anyhow::Context as _;
+use bus::jetstream::JetStreamOptions;
 use clap::{Parser, Subcommand};
 use gateways::http::{SessionConfig, shutdown_signal};
 use services::infra::Settings;
-use ticketing::app::{App, AppConfig};
+use ticketing::app::{App, AppConfig, BusChoice, Selection};
 use ticketing::config::ServeArgs;
 
 #[derive(Debug, Parser)]
@@ -63,9 +64,37 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let settings = Settings {
         expiration_window: args.expiration_window(),
+        ack_wait: std::time::Duration::from_secs(args.ack_wait_seconds),
         ..Settings::default()
     };
+    let log_dir = args.log_dir().map_err(anyhow::Error::msg)?;
+    let bus = match args.bus.as_str() {
+        "embedded" => BusChoice::Embedded,
+        url if url.starts_with("nats://") || url.starts_with("tls://") => BusChoice::Nats {
+            url: url.to_owned(),
+            options: JetStreamOptions {
+                prefix: args.nats_prefix.clone(),
+                replicas: usize::from(args.nats_replicas),
+                ..JetStreamOptions::default()
+            },
+        },
+        other => {
+            anyhow::bail!("--bus / NATS_URL {other:?}: expected `embedded` or nats://HOST:PORT")
+        }
+    };
+    let selection = Selection::of(&args.services);
+    let mode = match (&bus, selection.is_all()) {
+        (BusChoice::Embedded, true) => {
+            "all-in-one (embedded file log, embedded bus, sled read models)".to_owned()
+        }
+        (BusChoice::Embedded, false) => "some services, embedded bus".to_owned(),
+        (BusChoice::Nats { url, .. }, _) => format!("services over NATS JetStream at {url}"),
+    };
+    let names: Vec<&str> = selection.names().iter().map(|s| s.as_str()).collect();
     let app = App::start(AppConfig {
+        log_dir: log_dir.clone(),
+        services: selection,
+        bus,
         data_dir: args.data_dir.clone(),
         settings,
         session,
@@ -79,7 +108,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr().context("reading the bound address")?;
     println!("ticketing is up: http://{address}");
     println!("  data directory: {}", args.data_dir.display());
-    println!("  mode: all-in-one (embedded file log, embedded bus, sled read models)");
+    println!("  services: {}", names.join(", "));
+    println!("  mode: {mode}");
+    if let Some(log_dir) = &log_dir {
+        println!("  log: {}", log_dir.display());
+    }
     println!("  press Ctrl-C to stop");
     app.serve(listener, shutdown_signal()).await?;
     println!("ticketing stopped cleanly");

@@ -130,6 +130,14 @@ impl JetStreamBus {
         self.shared.names.prefix()
     }
 
+    /// Whether the connection to NATS is up right now (for readiness).
+    pub fn is_connected(&self) -> bool {
+        matches!(
+            self.shared.client.connection_state(),
+            async_nats::connection::State::Connected
+        )
+    }
+
     /// The server's version, e.g. `2.9.10`.
     pub fn server_version(&self) -> String {
         self.shared.client.server_info().version

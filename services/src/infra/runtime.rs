@@ -10,8 +10,8 @@ use tokio::task::JoinHandle;
 
 /// The log backend (the embedded file log; an enum over backends when there are more).
 pub type Log = eventlog::FileLog;
-/// The bus backend.
-pub type Bus = bus::EmbeddedBus<Log>;
+/// The bus backend: embedded in one process, JetStream between processes.
+pub type Bus = bus::AnyBus<Log>;
 
 /// Tunables shared by the services.
 #[derive(Debug, Clone)]
@@ -57,10 +57,15 @@ impl std::fmt::Debug for Runtime {
 
 impl Runtime {
     /// A runtime whose background tasks stop when `shutdown` turns true.
-    pub fn new(log: Log, bus: Bus, settings: Settings, shutdown: watch::Receiver<bool>) -> Self {
+    pub fn new(
+        log: Log,
+        bus: impl Into<Bus>,
+        settings: Settings,
+        shutdown: watch::Receiver<bool>,
+    ) -> Self {
         Runtime {
             log,
-            bus,
+            bus: bus.into(),
             settings,
             shutdown,
             tasks: Arc::new(Mutex::new(Vec::new())),

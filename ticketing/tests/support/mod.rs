@@ -9,7 +9,7 @@ use std::time::Duration;
 use gateways::http::SessionConfig;
 use serde_json::{Value, json};
 use services::infra::Settings;
-use ticketing::app::{App, AppConfig};
+use ticketing::app::{App, AppConfig, BusChoice, Selection};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -24,6 +24,9 @@ pub struct TestApp {
 pub fn config(data_dir: &Path, expiration_window: Duration) -> AppConfig {
     AppConfig {
         data_dir: data_dir.to_path_buf(),
+        log_dir: None,
+        services: Selection::all(),
+        bus: BusChoice::Embedded,
         settings: Settings {
             expiration_window,
             ack_wait: Duration::from_secs(5),
