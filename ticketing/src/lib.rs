@@ -5,6 +5,8 @@
 //! - `config`: settings from flags and environment variables.
 //! - `app`: opens the log, bus and read models, starts the services, builds the router,
 //!   and shuts everything down in order.
+//! - `ops`: operator commands (streams, consumers, replay).
 
 pub mod app;
 pub mod config;
+pub mod ops;

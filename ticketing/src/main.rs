@@ -5,8 +5,13 @@ use bus::jetstream::JetStreamOptions;
 use clap::{Parser, Subcommand};
 use gateways::http::{SessionConfig, shutdown_signal};
 use services::infra::Settings;
+use ticketing::app::ServiceName;
 use ticketing::app::{App, AppConfig, BusChoice, Selection};
 use ticketing::config::ServeArgs;
+use ticketing::ops;
+use ticketing::ops::args::{BusArgs, DataArgs};
+use ticketing::ops::consumers::ConsumersCommand;
+use ticketing::ops::streams::StreamsCommand;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,8 +26,29 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run every service on one port with the embedded log, bus and read models.
+    /// Run services (all, or the ones named) on one port.
     Serve(ServeArgs),
+    /// Inspect the log: categories, streams, events, follow, trace a correlation id.
+    Streams {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(subcommand)]
+        command: StreamsCommand,
+    },
+    /// Inspect durable consumers and their dead letters; re-drive a dead letter.
+    Consumers {
+        #[command(flatten)]
+        bus: BusArgs,
+        #[command(subcommand)]
+        command: ConsumersCommand,
+    },
+    /// Rebuild a stopped service's read models from the log.
+    Replay {
+        #[command(flatten)]
+        data: DataArgs,
+        /// auth, tickets, orders or payments.
+        service: ServiceName,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -35,6 +61,9 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Streams { data, command } => runtime.block_on(ops::streams::run(&data, command)),
+        Command::Consumers { bus, command } => runtime.block_on(ops::consumers::run(&bus, command)),
+        Command::Replay { data, service } => runtime.block_on(ops::replay::run(&data, service)),
     }
 }
 

@@ -96,6 +96,7 @@ impl<L: EventLog + Clone> Core<L> {
         let filter = CategoryFilter::categories([self.config.category.clone()]);
         let mut events = self.log.subscribe(self.read_position, filter);
         let mut tick = tokio::time::interval(Duration::from_millis(100));
+        self.take_redrive_requests().await;
         loop {
             self.dispatch();
             let next_due = self.timers.peek().map(|Reverse((due, _, _))| *due);
@@ -225,7 +226,13 @@ impl<L: EventLog + Clone> Core<L> {
         self.ready.remove(&position);
         self.counters.acknowledged += 1;
         if entry.redriven
-            && let Err(error) = self.store.remove_dead_letter(&self.config.name, position)
+            && let Err(error) = self
+                .store
+                .remove_dead_letter(&self.config.name, position)
+                .and_then(|()| {
+                    self.store
+                        .forget_redrive_request(&self.config.name, position)
+                })
         {
             tracing::error!(consumer = %self.config.name, position, %error, "could not remove a re-driven dead letter");
         }
@@ -345,6 +352,22 @@ impl<L: EventLog + Clone> Core<L> {
             .insert(position, InFlight::new(event, redriven));
         self.ready.insert(position);
         Ok(())
+    }
+
+    /// Re-drives an operator asked for while this consumer was not running.
+    async fn take_redrive_requests(&mut self) {
+        let requests = match self.store.redrive_requests(&self.config.name) {
+            Ok(requests) => requests,
+            Err(error) => {
+                tracing::error!(consumer = %self.config.name, %error, "reading re-drive requests failed");
+                return;
+            }
+        };
+        for position in requests {
+            if let Err(error) = self.redrive(position).await {
+                tracing::error!(consumer = %self.config.name, position, %error, "re-drive failed");
+            }
+        }
     }
 
     /// Everything before the lowest unsettled position is settled.

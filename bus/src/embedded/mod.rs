@@ -215,7 +215,11 @@ impl<L: EventLog + Clone> Bus for EmbeddedBus<L> {
             .ok_or_else(|| {
                 BusError::NotFound(format!("no dead letter {event_id} for consumer {consumer}"))
             })?;
-        let commands = self.commands_of(consumer)?;
+        let Ok(commands) = self.commands_of(consumer) else {
+            // Not running in this process (an operator with the service stopped): the
+            // consumer takes the request when it next starts.
+            return self.inner.store.request_redrive(consumer, letter.position);
+        };
         let (reply, outcome) = oneshot::channel();
         commands
             .send(Command::Redrive {

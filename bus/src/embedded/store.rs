@@ -14,6 +14,8 @@ pub(crate) struct BusStore {
     consumers: sled::Tree,
     checkpoints: sled::Tree,
     dead: sled::Tree,
+    /// Re-drives asked for while the consumer was not running: taken when it starts.
+    redrives: sled::Tree,
 }
 
 impl BusStore {
@@ -42,6 +44,7 @@ impl BusStore {
             consumers: db.open_tree("consumers")?,
             checkpoints: db.open_tree("checkpoints")?,
             dead: db.open_tree("dead_letters")?,
+            redrives: db.open_tree("redrive_requests")?,
             db,
         })
     }
@@ -133,6 +136,38 @@ impl BusStore {
                     .map_err(|e| BusError::Store(format!("decoding dead letter: {e}")))
             })
             .collect()
+    }
+
+    /// Remembers that the dead letter at `position` must be delivered again when the
+    /// consumer next runs.
+    pub(crate) fn request_redrive(&self, consumer: &str, position: u64) -> Result<(), BusError> {
+        self.redrives
+            .insert(Self::dead_key(consumer, position), &[])?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub(crate) fn redrive_requests(&self, consumer: &str) -> Result<Vec<u64>, BusError> {
+        let prefix = Self::dead_prefix(consumer);
+        self.redrives
+            .scan_prefix(&prefix)
+            .map(|item| {
+                let (key, _) = item?;
+                let raw: [u8; 8] = key[prefix.len()..]
+                    .try_into()
+                    .map_err(|_| BusError::Store("malformed re-drive request key".into()))?;
+                Ok(u64::from_be_bytes(raw))
+            })
+            .collect()
+    }
+
+    pub(crate) fn forget_redrive_request(
+        &self,
+        consumer: &str,
+        position: u64,
+    ) -> Result<(), BusError> {
+        self.redrives.remove(Self::dead_key(consumer, position))?;
+        Ok(())
     }
 
     pub(crate) fn flush(&self) -> Result<(), BusError> {
