@@ -1,5 +1,5 @@
 # Thin wrappers; the scripts hold the logic.
-.PHONY: run test lint fmt bench-log build
+.PHONY: run test lint fmt bench-log bench-bus build
 
 ARGS ?=
 
@@ -21,3 +21,6 @@ build:
 
 bench-log:      ## durable append benchmark: filelog vs raw fdatasync vs sled vs PostgreSQL
 	cargo run --release -p bench --bin bench-log -- $(ARGS)
+
+bench-bus:      ## event propagation log -> bus -> read model: embedded bus vs NATS JetStream
+	cargo run --release -p bench --bin bench-bus -- $(ARGS)
