@@ -7,16 +7,13 @@
 
 mod process_support;
 
-use std::time::Duration;
-
-use process_support::http::held;
 use process_support::nats::settled_consumers;
 use process_support::process::Spec;
-use process_support::{Client, Cluster, Nats, eventually};
-use serde_json::{Value, json};
-
-/// Bound on any effect that travels through the bus (generous: a loaded 2-core machine).
-const WITHIN: Duration = Duration::from_secs(30);
+use process_support::shop::{
+    WITHIN, create_ticket, for_sale, id, place_order, wait_held_by, wait_order, wait_released,
+};
+use process_support::{Client, Cluster, Nats};
+use serde_json::json;
 
 /// Every durable consumer of the five services.
 const CONSUMERS: [&str; 9] = [
@@ -81,13 +78,15 @@ async fn main_flows(nats: Nats) {
 
 /// Signed up at auth, sells at tickets, orders at orders, pays at payments.
 async fn purchase(cluster: &Cluster, seller: &Client, buyer: &Client) {
-    let ticket = create_ticket(cluster, seller, "concert", json!(20)).await;
-    let order = place_order(cluster, buyer, &ticket, "concert").await;
-    wait_held_by(cluster, buyer, &ticket, &order).await;
-    let (_, listed) = buyer.get(&cluster.url("tickets", "/api/tickets")).await;
+    let (tickets, orders) = (cluster.url("tickets", ""), cluster.url("orders", ""));
+    let ticket = create_ticket(seller, &tickets, "concert", json!(20)).await;
+    let order = place_order(buyer, &orders, &ticket).await;
+    assert_eq!(order["ticket"]["title"], "concert", "orders' copy: {order}");
+    let order = id(&order);
+    wait_held_by(buyer, &tickets, &ticket, &order).await;
     assert!(
-        !ids(&listed).contains(&ticket),
-        "a held ticket is not for sale: {listed}"
+        !for_sale(buyer, &tickets).await.contains(&ticket),
+        "a held ticket is not for sale"
     );
 
     let (status, payment) = buyer
@@ -99,131 +98,48 @@ async fn purchase(cluster: &Cluster, seller: &Client, buyer: &Client) {
         .await;
     assert_eq!(status, 201, "the payment is accepted: {payment}");
     assert!(payment["id"].is_string(), "{payment}");
-    wait_order_status(cluster, buyer, &order, "complete").await;
+    wait_order(buyer, &orders, &order, "complete", |o| {
+        o["status"] == "complete"
+    })
+    .await;
 }
 
 /// A cancelled order releases its ticket at the tickets process.
 async fn cancellation(cluster: &Cluster, seller: &Client, buyer: &Client) {
-    let ticket = create_ticket(cluster, seller, "play", json!("12.50")).await;
-    let order = place_order(cluster, buyer, &ticket, "play").await;
-    wait_held_by(cluster, buyer, &ticket, &order).await;
-    let (status, body) = buyer
-        .delete(&cluster.url("orders", &format!("/api/orders/{order}")))
-        .await;
+    let (tickets, orders) = (cluster.url("tickets", ""), cluster.url("orders", ""));
+    let ticket = create_ticket(seller, &tickets, "play", json!("12.50")).await;
+    let order = id(&place_order(buyer, &orders, &ticket).await);
+    wait_held_by(buyer, &tickets, &ticket, &order).await;
+    let (status, body) = buyer.delete(&format!("{orders}/api/orders/{order}")).await;
     assert_eq!(status, 204, "{body}");
-    wait_order_status(cluster, buyer, &order, "cancelled").await;
-    wait_released(cluster, buyer, &ticket).await;
+    wait_order(buyer, &orders, &order, "cancelled", |o| {
+        o["status"] == "cancelled"
+    })
+    .await;
+    wait_released(buyer, &tickets, &ticket).await;
+    assert!(
+        for_sale(buyer, &tickets).await.contains(&ticket),
+        "a released ticket is for sale again"
+    );
 }
 
 /// An unpaid order expires (expiration process), is cancelled (orders), and the ticket is
 /// released (tickets) and can be edited again.
 async fn expiry(cluster: &Cluster, seller: &Client, buyer: &Client) {
-    let ticket = create_ticket(cluster, seller, "match", json!(35)).await;
-    let order = place_order(cluster, buyer, &ticket, "match").await;
-    wait_order_status(cluster, buyer, &order, "cancelled").await;
-    wait_released(cluster, buyer, &ticket).await;
+    let (tickets, orders) = (cluster.url("tickets", ""), cluster.url("orders", ""));
+    let ticket = create_ticket(seller, &tickets, "match", json!(35)).await;
+    let order = id(&place_order(buyer, &orders, &ticket).await);
+    wait_order(buyer, &orders, &order, "expired", |o| {
+        o["status"] == "cancelled"
+    })
+    .await;
+    wait_released(buyer, &tickets, &ticket).await;
     let (status, edited) = seller
         .put(
-            &cluster.url("tickets", &format!("/api/tickets/{ticket}")),
+            &format!("{tickets}/api/tickets/{ticket}"),
             json!({"title": "match (rescheduled)", "price": 40}),
         )
         .await;
     assert_eq!(status, 200, "a released ticket is editable: {edited}");
     assert_eq!(edited["title"], "match (rescheduled)");
-}
-
-async fn create_ticket(cluster: &Cluster, seller: &Client, title: &str, price: Value) -> String {
-    let (status, ticket) = seller
-        .post(
-            &cluster.url("tickets", "/api/tickets"),
-            json!({"title": title, "price": price}),
-        )
-        .await;
-    assert_eq!(
-        status, 201,
-        "the session from auth's port works on tickets': {ticket}"
-    );
-    ticket["id"].as_str().unwrap().to_owned()
-}
-
-/// Places an order as soon as orders has its copy of the ticket; returns the order id.
-async fn place_order(cluster: &Cluster, buyer: &Client, ticket: &str, title: &str) -> String {
-    let (status, order) = buyer
-        .post_once_known(
-            &cluster.url("orders", "/api/orders"),
-            json!({"ticketId": ticket}),
-            WITHIN,
-        )
-        .await;
-    assert_eq!(status, 201, "{order}");
-    assert_eq!(order["status"], "created", "{order}");
-    assert_eq!(
-        order["ticket"]["title"], title,
-        "orders' copy of the ticket: {order}"
-    );
-    order["id"].as_str().unwrap().to_owned()
-}
-
-async fn wait_held_by(cluster: &Cluster, client: &Client, ticket: &str, order: &str) {
-    let url = cluster.url("tickets", &format!("/api/tickets/{ticket}"));
-    eventually(
-        "the tickets process shows the ticket held by the order",
-        WITHIN,
-        async || {
-            let (status, body) = client.get(&url).await;
-            if status == 200 && body["orderId"] == order {
-                Ok(())
-            } else {
-                Err(format!("{status} {body}"))
-            }
-        },
-    )
-    .await;
-}
-
-async fn wait_released(cluster: &Cluster, client: &Client, ticket: &str) {
-    let url = cluster.url("tickets", &format!("/api/tickets/{ticket}"));
-    eventually(
-        "the tickets process releases the ticket",
-        WITHIN,
-        async || {
-            let (status, body) = client.get(&url).await;
-            if status == 200 && !held(&body) {
-                Ok(())
-            } else {
-                Err(format!("{status} {body}"))
-            }
-        },
-    )
-    .await;
-    let (_, listed) = client.get(&cluster.url("tickets", "/api/tickets")).await;
-    assert!(
-        ids(&listed).contains(&ticket.to_owned()),
-        "a released ticket is for sale again: {listed}"
-    );
-}
-
-async fn wait_order_status(cluster: &Cluster, client: &Client, order: &str, status: &str) {
-    let url = cluster.url("orders", &format!("/api/orders/{order}"));
-    let what = format!("order {order} becomes {status}");
-    eventually(&what, WITHIN, async || {
-        let (code, body) = client.get(&url).await;
-        if code == 200 && body["status"] == status {
-            Ok(())
-        } else {
-            Err(format!("{code} {body}"))
-        }
-    })
-    .await;
-}
-
-fn ids(list: &Value) -> Vec<String> {
-    list.as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|t| t["id"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
 }
