@@ -27,6 +27,6 @@ pub use error::ProjectionError;
 pub use projection::Projection;
 pub use rebuild::rebuild;
 pub use runner::{Progress, ProgressWaitError, catch_up, run_projection};
-pub use sled_open::open_with_patience;
+pub use sled_open::{is_lock_held, open_with_patience};
 pub use store::{KeyValue, ReadModels, View};
 pub use tx::Tx;

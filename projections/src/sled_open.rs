@@ -26,3 +26,28 @@ pub fn open_with_patience(config: &sled::Config, dir: &Path) -> Result<sled::Db,
         }
     }
 }
+
+/// sled reports a held lock as `Other` with the OS error in the message.
+pub fn is_lock_held(error: &std::io::Error) -> bool {
+    error.kind() == ErrorKind::WouldBlock || error.to_string().contains("could not acquire lock")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_lock_released_soon_after_is_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = sled::Config::new().path(dir.path());
+        let held = config.open().unwrap();
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            drop(held);
+        });
+        let reopened = open_with_patience(&config, dir.path());
+        holder.join().unwrap();
+        assert!(reopened.is_ok(), "waited for the lock: {:?}", reopened.err());
+    }
+}
