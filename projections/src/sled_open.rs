@@ -15,9 +15,7 @@ pub fn open_with_patience(config: &sled::Config, dir: &Path) -> Result<sled::Db,
     let mut waited = Duration::ZERO;
     loop {
         match config.open() {
-            Err(sled::Error::Io(error))
-                if error.kind() == ErrorKind::WouldBlock && waited < LOCK_PATIENCE =>
-            {
+            Err(sled::Error::Io(error)) if is_lock_held(&error) && waited < LOCK_PATIENCE => {
                 tracing::debug!(dir = %dir.display(), "sled directory still locked; waiting");
                 std::thread::sleep(STEP);
                 waited += STEP;
@@ -48,6 +46,10 @@ mod tests {
         });
         let reopened = open_with_patience(&config, dir.path());
         holder.join().unwrap();
-        assert!(reopened.is_ok(), "waited for the lock: {:?}", reopened.err());
+        assert!(
+            reopened.is_ok(),
+            "waited for the lock: {:?}",
+            reopened.err()
+        );
     }
 }

@@ -29,7 +29,10 @@ impl BusStore {
         let db = loop {
             match config.open() {
                 Err(sled::Error::Io(e))
-                    if e.kind() == std::io::ErrorKind::WouldBlock && attempts < 250 =>
+                    if attempts < 250
+                        // sled reports a held lock as `Other` with the OS error in the text.
+                        && (e.kind() == std::io::ErrorKind::WouldBlock
+                            || e.to_string().contains("could not acquire lock")) =>
                 {
                     attempts += 1;
                     std::thread::sleep(std::time::Duration::from_millis(20));
