@@ -7,26 +7,13 @@
 
 mod process_support;
 
-use process_support::nats::settled_consumers;
+use process_support::nats::{CONSUMERS, settled_consumers};
 use process_support::process::Spec;
 use process_support::shop::{
     WITHIN, create_ticket, for_sale, id, place_order, wait_held_by, wait_order, wait_released,
 };
 use process_support::{Client, Cluster, Nats};
 use serde_json::json;
-
-/// Every durable consumer of the five services.
-const CONSUMERS: [&str; 9] = [
-    "expiration-orders",
-    "orders-expiration",
-    "orders-orders",
-    "orders-payments",
-    "orders-reservations",
-    "orders-tickets",
-    "payments-orders",
-    "payments-refunds",
-    "tickets-orders",
-];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_processes_over_nats_2_9_sell_cancel_and_expire_and_leave_no_message_unacknowledged() {

@@ -14,6 +14,19 @@ use bus::nats_server::{self, NatsServer};
 use bus::{Bus as _, ConsumerState, JetStreamBus, JetStreamOptions};
 use uuid::Uuid;
 
+/// Every durable consumer of the five services.
+pub const CONSUMERS: [&str; 9] = [
+    "expiration-orders",
+    "orders-expiration",
+    "orders-orders",
+    "orders-payments",
+    "orders-reservations",
+    "orders-tickets",
+    "payments-orders",
+    "payments-refunds",
+    "tickets-orders",
+];
+
 /// Which server a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nats {
@@ -105,31 +118,42 @@ pub async fn settled_consumers(
     expected: &[&str],
     within: Duration,
 ) -> Vec<ConsumerState> {
+    consumers_until(url, prefix, within, |states| {
+        expected
+            .iter()
+            .all(|name| states.iter().any(|s| s.name == *name))
+            && states
+                .iter()
+                .all(|s| s.pending == 0 && s.ack_pending == 0 && s.dead_letters == 0)
+    })
+    .await
+}
+
+/// Polls the consumer states of the prefix until `done` holds for them; fails at once
+/// when a dead letter appears (it would never go away by itself).
+pub async fn consumers_until(
+    url: &str,
+    prefix: &str,
+    within: Duration,
+    done: impl Fn(&[ConsumerState]) -> bool,
+) -> Vec<ConsumerState> {
     let bus = connect(url, prefix).await;
     let deadline = Instant::now() + within;
     let states = loop {
         let states = bus.consumer_states().await;
-        let settled = states.as_ref().is_ok_and(|states| {
-            expected
-                .iter()
-                .all(|name| states.iter().any(|s| s.name == *name))
-                && states
-                    .iter()
-                    .all(|s| s.pending == 0 && s.ack_pending == 0 && s.dead_letters == 0)
-        });
-        if settled {
-            break states.unwrap();
-        }
         if let Ok(states) = &states {
             let dead: Vec<_> = states.iter().filter(|s| s.dead_letters > 0).collect();
             assert!(
                 dead.is_empty(),
                 "events went to the dead letters: {dead:#?}"
             );
+            if done(states) {
+                break states.clone();
+            }
         }
         assert!(
             Instant::now() < deadline,
-            "the consumers did not settle within {within:?}: {states:#?}"
+            "the consumers did not reach the expected state within {within:?}: {states:#?}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
