@@ -11,6 +11,7 @@ use async_nats::jetstream::consumer::pull::{self, Batch};
 use async_nats::jetstream::consumer::{self, AckPolicy, PullConsumer};
 use async_nats::jetstream::{AckKind, Message};
 use futures::StreamExt;
+use futures::stream::SelectAll;
 use tokio::sync::watch;
 
 use super::dead_letters::{Origin, REDRIVES};
@@ -31,6 +32,12 @@ pub struct ConsumerHandle {
     redrive: PullConsumer,
     events_pull: Option<Batch>,
     redrive_pull: Option<Batch>,
+    /// Pulls made before the last reconnection. The server may or may not still hold
+    /// them (a pull written while the connection was failing can reach the new one), so
+    /// they are kept and read until they end (expiry, or the client's own timeout): a
+    /// message sent to a dropped pull would sit out its whole ack wait.
+    stale_events: SelectAll<Batch>,
+    stale_redrives: SelectAll<Batch>,
     closed: watch::Receiver<bool>,
     connections: watch::Receiver<u64>,
 }
@@ -111,7 +118,21 @@ pub(crate) async fn open(
         redrive,
         events_pull: None,
         redrive_pull: None,
+        stale_events: SelectAll::new(),
+        stale_redrives: SelectAll::new(),
     })
+}
+
+/// The next message of any stale pull, or never when there is none.
+async fn next_of_stale(stale: &mut SelectAll<Batch>) -> Option<Result<Message, async_nats::Error>> {
+    if stale.is_empty() {
+        return std::future::pending().await;
+    }
+    match stale.next().await {
+        Some(item) => Some(item),
+        // Every stale pull ended: nothing to report, wait for the others.
+        None => std::future::pending().await,
+    }
 }
 
 /// The next message of a pending pull, or never when there is none.
@@ -150,13 +171,30 @@ impl ConsumerHandle {
                     continue;
                 }
                 _ = self.connections.changed() => {
-                    // The server forgot our pull requests with the old connection.
-                    self.events_pull = None;
-                    self.redrive_pull = None;
+                    // The server most likely forgot the pulls of the old connection: make
+                    // new ones, but keep reading the old ones until they end.
+                    if let Some(old) = self.events_pull.take() {
+                        self.stale_events.push(old);
+                    }
+                    if let Some(old) = self.redrive_pull.take() {
+                        self.stale_redrives.push(old);
+                    }
                     continue;
                 }
                 item = next_of(&mut self.redrive_pull) => (item, true),
                 item = next_of(&mut self.events_pull) => (item, false),
+                Some(item) = next_of_stale(&mut self.stale_redrives) => {
+                    if let Some(delivery) = self.stale_delivery(item, true).await {
+                        return Ok(delivery);
+                    }
+                    continue;
+                }
+                Some(item) = next_of_stale(&mut self.stale_events) => {
+                    if let Some(delivery) = self.stale_delivery(item, false).await {
+                        return Ok(delivery);
+                    }
+                    continue;
+                }
             };
             let slot = if redriven {
                 &mut self.redrive_pull
@@ -176,6 +214,21 @@ impl ConsumerHandle {
                 }
                 // The request expired (or was answered): make a new one.
                 None => *slot = None,
+            }
+        }
+    }
+
+    /// A message (or error) from a pull made before the last reconnection.
+    async fn stale_delivery(
+        &self,
+        item: Result<Message, async_nats::Error>,
+        redriven: bool,
+    ) -> Option<Delivery> {
+        match item {
+            Ok(message) => self.delivery(message, redriven).await,
+            Err(error) => {
+                tracing::debug!(consumer = %self.config.name, %error, "an old pull ended");
+                None
             }
         }
     }
