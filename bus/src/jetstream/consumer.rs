@@ -181,8 +181,8 @@ impl ConsumerHandle {
                     }
                     continue;
                 }
-                item = next_of(&mut self.redrive_pull) => (item, true),
-                item = next_of(&mut self.events_pull) => (item, false),
+                // Old pulls first: the server serves waiting pulls in order, so a message
+                // of an old pull comes before one of the new pull.
                 Some(item) = next_of_stale(&mut self.stale_redrives) => {
                     if let Some(delivery) = self.stale_delivery(item, true).await {
                         return Ok(delivery);
@@ -195,6 +195,8 @@ impl ConsumerHandle {
                     }
                     continue;
                 }
+                item = next_of(&mut self.redrive_pull) => (item, true),
+                item = next_of(&mut self.events_pull) => (item, false),
             };
             let slot = if redriven {
                 &mut self.redrive_pull
