@@ -53,8 +53,13 @@ pub enum Flush {
     /// `Tree::flush_async`, as the services do. In sled 0.34.7 it runs the flush on
     /// sled's own small thread pool, whose threads then wait for buffer writes queued
     /// behind them: with about 7 or more concurrent flushes every flush hangs for good
-    /// (spacejam/sled#1308, fixed only on sled's unreleased main branch).
+    /// (spacejam/sled#1308, fixed only on sled's unreleased main branch). The pool is
+    /// global, so every other sled database of the process (the embedded bus's state)
+    /// hangs with it: a reproducer, not a mode to measure.
     Async,
+    /// No flush: a diagnostic that leaves out the read model's durability cost, to see
+    /// the bus alone. Not what any service does.
+    None,
 }
 
 impl Flush {
@@ -62,7 +67,8 @@ impl Flush {
         match name {
             "blocking" => Ok(Flush::Blocking),
             "async" => Ok(Flush::Async),
-            _ => Err(format!("unknown flush {name:?} (blocking, async)")),
+            "none" => Ok(Flush::None),
+            _ => Err(format!("unknown flush {name:?} (blocking, async, none)")),
         }
     }
 
@@ -70,6 +76,7 @@ impl Flush {
         match self {
             Flush::Blocking => "blocking",
             Flush::Async => "async",
+            Flush::None => "none",
         }
     }
 }
@@ -116,6 +123,7 @@ impl ReadModel {
             Flush::Async => {
                 self.tree.flush_async().await?;
             }
+            Flush::None => {}
         }
         Ok(Arrival::Next)
     }

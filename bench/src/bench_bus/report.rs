@@ -61,7 +61,7 @@ pub fn human(run: &Run) -> String {
     let _ = writeln!(
         out,
         "one event per append ({EVENT_BYTES}-byte payload), own stream per writer, exact expected revision; \
-         latency from just before the append to just after the read-model apply (sled CAS + {} flush); \
+         latency from just before the append to just after the read-model apply (sled CAS, flush: {}); \
          {} handlers share the durable; early arrivals retried after {} ms; warm-up {:.1} s, measured {:.1} s, median of {} round(s)",
         s.flush.name(),
         s.handlers,
