@@ -134,7 +134,7 @@ impl Timers {
 
     /// Writes everything to disk: a change is durable only after this.
     pub async fn flush(&self) -> Result<(), ServiceError> {
-        self.timers.flush_async().await?;
+        crate::infra::flush_durably(&self.timers).await?;
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! Shared machinery of the services.
 
 mod command;
+mod durable;
 mod error;
 mod reaction;
 mod readiness;
@@ -8,6 +9,7 @@ mod runtime;
 mod store;
 
 pub use command::{EventIds, Executed, execute};
+pub use durable::flush_durably;
 pub use error::{CommandError, ServiceError};
 pub use reaction::{Handled, consumer_config, run_reaction};
 pub use readiness::Readiness;

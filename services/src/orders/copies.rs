@@ -105,7 +105,7 @@ impl TicketCopies {
                     .map_err(|e| ServiceError::Store(format!("ticket copy {ticket_id}: {e}")))?;
                 self.tree.insert(ticket_id.as_uuid().as_bytes(), bytes)?;
                 // Acknowledged means stored: sled is durable only after a flush.
-                self.tree.flush_async().await?;
+                crate::infra::flush_durably(&self.tree).await?;
                 self.changed.send_modify(|n| *n = n.wrapping_add(1));
                 Ok(Handled::Done)
             }

@@ -122,7 +122,7 @@ impl OrderCopies {
                     .map_err(|e| ServiceError::Store(format!("order copy {order_id}: {e}")))?;
                 self.tree.insert(order_id.as_uuid().as_bytes(), bytes)?;
                 // Acknowledged means stored: sled is durable only after a flush.
-                self.tree.flush_async().await?;
+                crate::infra::flush_durably(&self.tree).await?;
                 self.changed.send_modify(|n| *n = n.wrapping_add(1));
                 Ok(Handled::Done)
             }

@@ -160,7 +160,7 @@ impl OrderReaction {
         let bytes = serde_json::to_vec(stored)
             .map_err(|e| ServiceError::Store(format!("encoding order copy {order_id}: {e}")))?;
         self.copies.insert(order_id.to_string(), bytes)?;
-        self.copies.flush_async().await?;
+        crate::infra::flush_durably(&self.copies).await?;
         Ok(())
     }
 }
