@@ -1,6 +1,9 @@
-//! A handle on a durable pull consumer: it pulls one message at a time, only while
-//! `next` is waiting, so nothing sits in a buffer with its ack wait running while the
-//! handler is busy or after the handle is gone. The pending pull request lives in the
+//! A handle on a durable pull consumer: it pulls a small batch (`pull_batch`) only while
+//! `next` is waiting and the previous batch is used up, so at most that many messages
+//! wait in the handle with their ack wait running. One pull is outstanding at a time, so
+//! messages come in stream order. A reconnection does not replace the pull: the server
+//! may still hold it (a message sent to a dropped pull would sit out its ack wait), and
+//! if it forgot it, the pull ends by its expiry and the client's timeout after it. The pending pull request lives in the
 //! handle, not in the `next` future: a cancelled `next` (a `select!` that picked another
 //! branch) loses nothing, the following call picks up the same request.
 
@@ -11,7 +14,6 @@ use async_nats::jetstream::consumer::pull::{self, Batch};
 use async_nats::jetstream::consumer::{self, AckPolicy, PullConsumer};
 use async_nats::jetstream::{AckKind, Message};
 use futures::StreamExt;
-use futures::stream::SelectAll;
 use tokio::sync::watch;
 
 use super::dead_letters::{Origin, REDRIVES};
@@ -32,14 +34,7 @@ pub struct ConsumerHandle {
     redrive: PullConsumer,
     events_pull: Option<Batch>,
     redrive_pull: Option<Batch>,
-    /// Pulls made before the last reconnection. The server may or may not still hold
-    /// them (a pull written while the connection was failing can reach the new one), so
-    /// they are kept and read until they end (expiry, or the client's own timeout): a
-    /// message sent to a dropped pull would sit out its whole ack wait.
-    stale_events: SelectAll<Batch>,
-    stale_redrives: SelectAll<Batch>,
     closed: watch::Receiver<bool>,
-    connections: watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for ConsumerHandle {
@@ -111,28 +106,13 @@ pub(crate) async fn open(
         .map_err(|e| backend("creating the re-drive consumer", e))?;
     Ok(ConsumerHandle {
         closed: shared.closed.subscribe(),
-        connections: shared.connections.subscribe(),
         shared,
         config: Arc::new(config),
         events,
         redrive,
         events_pull: None,
         redrive_pull: None,
-        stale_events: SelectAll::new(),
-        stale_redrives: SelectAll::new(),
     })
-}
-
-/// The next message of any stale pull, or never when there is none.
-async fn next_of_stale(stale: &mut SelectAll<Batch>) -> Option<Result<Message, async_nats::Error>> {
-    if stale.is_empty() {
-        return std::future::pending().await;
-    }
-    match stale.next().await {
-        Some(item) => Some(item),
-        // Every stale pull ended: nothing to report, wait for the others.
-        None => std::future::pending().await,
-    }
 }
 
 /// The next message of a pending pull, or never when there is none.
@@ -170,31 +150,6 @@ impl ConsumerHandle {
                     }
                     continue;
                 }
-                _ = self.connections.changed() => {
-                    // The server most likely forgot the pulls of the old connection: make
-                    // new ones, but keep reading the old ones until they end.
-                    if let Some(old) = self.events_pull.take() {
-                        self.stale_events.push(old);
-                    }
-                    if let Some(old) = self.redrive_pull.take() {
-                        self.stale_redrives.push(old);
-                    }
-                    continue;
-                }
-                // Old pulls first: the server serves waiting pulls in order, so a message
-                // of an old pull comes before one of the new pull.
-                Some(item) = next_of_stale(&mut self.stale_redrives) => {
-                    if let Some(delivery) = self.stale_delivery(item, true).await {
-                        return Ok(delivery);
-                    }
-                    continue;
-                }
-                Some(item) = next_of_stale(&mut self.stale_events) => {
-                    if let Some(delivery) = self.stale_delivery(item, false).await {
-                        return Ok(delivery);
-                    }
-                    continue;
-                }
                 item = next_of(&mut self.redrive_pull) => (item, true),
                 item = next_of(&mut self.events_pull) => (item, false),
             };
@@ -220,29 +175,23 @@ impl ConsumerHandle {
         }
     }
 
-    /// A message (or error) from a pull made before the last reconnection.
-    async fn stale_delivery(
-        &self,
-        item: Result<Message, async_nats::Error>,
-        redriven: bool,
-    ) -> Option<Delivery> {
-        match item {
-            Ok(message) => self.delivery(message, redriven).await,
-            Err(error) => {
-                tracing::debug!(consumer = %self.config.name, %error, "an old pull ended");
-                None
-            }
-        }
-    }
-
     async fn ensure_pulls(&mut self) -> Result<(), BusError> {
         let expires = self.shared.options.pull_expires;
+        let batch_size = self.shared.options.pull_batch.max(1);
         if self.events_pull.is_none() {
-            let batch = self.events.batch().max_messages(1).expires(expires);
+            let batch = self
+                .events
+                .batch()
+                .max_messages(batch_size)
+                .expires(expires);
             self.events_pull = Some(batch.messages().await.map_err(|e| backend("pulling", e))?);
         }
         if self.redrive_pull.is_none() {
-            let batch = self.redrive.batch().max_messages(1).expires(expires);
+            let batch = self
+                .redrive
+                .batch()
+                .max_messages(batch_size)
+                .expires(expires);
             self.redrive_pull = Some(batch.messages().await.map_err(|e| backend("pulling", e))?);
         }
         Ok(())

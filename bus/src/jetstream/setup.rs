@@ -24,6 +24,10 @@ pub struct JetStreamOptions {
     pub duplicate_window: Duration,
     /// How long one pull request waits on the server before it is renewed.
     pub pull_expires: Duration,
+    /// Messages one pull request may bring to a handle at once. 1 costs a round trip per
+    /// event; more amortises it, at the price of messages waiting in the handle (their
+    /// ack wait running) while the handler works through the ones before them.
+    pub pull_batch: usize,
     /// How long max-deliveries advisories are kept if no process turns them into dead letters.
     pub advisory_max_age: Duration,
     /// Bound on each JetStream API request and publish acknowledgement.
@@ -37,7 +41,8 @@ impl Default for JetStreamOptions {
             replicas: 1,
             max_age: None,
             duplicate_window: Duration::from_secs(120),
-            pull_expires: Duration::from_secs(5),
+            pull_expires: Duration::from_secs(2),
+            pull_batch: 16,
             advisory_max_age: Duration::from_secs(7 * 24 * 3600),
             request_timeout: Duration::from_secs(5),
         }
