@@ -1,6 +1,7 @@
 //! Shared machinery of the services.
 
 mod command;
+mod copies;
 mod durable;
 mod error;
 mod reaction;
@@ -9,6 +10,7 @@ mod runtime;
 mod store;
 
 pub use command::{EventIds, Executed, execute};
+pub use copies::{AggregateCopy, CopyStore};
 pub use durable::flush_durably;
 pub use error::{CommandError, ServiceError};
 pub use reaction::{Handled, consumer_config, run_reaction};
