@@ -55,11 +55,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub expiration_window_seconds: u64,
 
-    /// Key that signs session tokens. Required outside the local all-in-one mode.
+    /// Key that signs session tokens. Required unless all services run in one process on
+    /// the embedded bus (then a public development key is used, with a warning).
     #[arg(long, env = "JWT_KEY", hide_env_values = true)]
     pub jwt_key: Option<String>,
 
-    /// Mark the session cookie Secure (on by default except for local all-in-one runs).
+    /// Mark the session cookie Secure (default: on, except when bound to a loopback address).
     #[arg(long, env = "SECURE_COOKIE")]
     pub secure_cookie: Option<bool>,
 

@@ -68,34 +68,6 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let session = match &args.jwt_key {
-        Some(key) if !key.trim().is_empty() => SessionConfig {
-            jwt_key: key.clone(),
-            secure_cookie: args.secure_cookie.unwrap_or(false),
-            ttl: SessionConfig::DEFAULT_TTL,
-        },
-        _ => {
-            tracing::warn!(
-                "JWT_KEY is not set: using the public development key. Anyone can forge sessions; never deploy like this."
-            );
-            let mut dev = SessionConfig::dev_default();
-            dev.secure_cookie = args.secure_cookie.unwrap_or(false);
-            dev
-        }
-    };
-    let payment_provider = payment_provider::ProviderConfig {
-        kind: args
-            .payment_provider
-            .parse()
-            .context("--payment-provider / PAYMENT_PROVIDER")?,
-        stripe_key: std::env::var("STRIPE_KEY").ok(),
-        stripe_base_url: std::env::var("STRIPE_BASE_URL").ok(),
-    };
-    let settings = Settings {
-        expiration_window: args.expiration_window(),
-        ack_wait: std::time::Duration::from_secs(args.ack_wait_seconds),
-        ..Settings::default()
-    };
     let log_dir = args.log_dir().map_err(anyhow::Error::msg)?;
     let bus = match args.bus.as_str() {
         "embedded" => BusChoice::Embedded,
@@ -110,6 +82,43 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         other => {
             anyhow::bail!("--bus / NATS_URL {other:?}: expected `embedded` or nats://HOST:PORT")
         }
+    };
+    // Secure cookies by default, except on a loopback address (a local run over plain HTTP).
+    let loopback = matches!(args.bind.as_str(), "127.0.0.1" | "localhost" | "::1");
+    let secure_cookie = args.secure_cookie.unwrap_or(!loopback);
+    let all_in_one = args.bus == "embedded" && args.services.is_empty();
+    let session = match &args.jwt_key {
+        Some(key) if !key.trim().is_empty() => SessionConfig {
+            jwt_key: key.clone(),
+            secure_cookie,
+            ttl: SessionConfig::DEFAULT_TTL,
+        },
+        _ if all_in_one => {
+            tracing::warn!(
+                "JWT_KEY is not set: using the public development key. Anyone can forge sessions; never deploy like this."
+            );
+            let mut dev = SessionConfig::dev_default();
+            dev.secure_cookie = secure_cookie;
+            dev
+        }
+        _ => anyhow::bail!(
+            "JWT_KEY is not set: every service of a deployment must sign and check sessions with \
+             the same key (e.g. kubectl create secret generic jwt-secret --from-literal=JWT_KEY=...). \
+             Only the all-in-one embedded mode falls back to a development key."
+        ),
+    };
+    let payment_provider = payment_provider::ProviderConfig {
+        kind: args
+            .payment_provider
+            .parse()
+            .context("--payment-provider / PAYMENT_PROVIDER")?,
+        stripe_key: std::env::var("STRIPE_KEY").ok(),
+        stripe_base_url: std::env::var("STRIPE_BASE_URL").ok(),
+    };
+    let settings = Settings {
+        expiration_window: args.expiration_window(),
+        ack_wait: std::time::Duration::from_secs(args.ack_wait_seconds),
+        ..Settings::default()
     };
     let selection = Selection::of(&args.services);
     let mode = match (&bus, selection.is_all()) {
