@@ -89,12 +89,13 @@ struct Args {
     /// (the services use 200 ms).
     #[arg(long, default_value_t = 200)]
     early_retry_ms: u64,
-    /// How the read model flushes before the ack: `blocking` (Tree::flush on the
-    /// blocking pool); `async` (Tree::flush_async as the services do: a reproducer, it
+    /// How the read model flushes before the ack: `group` (what the services' copies do:
+    /// one blocking flush shared by the handlers that stored meanwhile); `blocking`
+    /// (Tree::flush on the blocking pool, one per apply); `async` (Tree::flush_async: a reproducer, it
     /// deadlocks sled 0.34.7's global I/O pool with ~7 concurrent flushes,
     /// spacejam/sled#1308, and the run hangs until interrupted); `none` leaves the
     /// flush out (a diagnostic of the bus alone, not durable).
-    #[arg(long, default_value = "blocking", value_parser = Flush::parse)]
+    #[arg(long, default_value = "group", value_parser = Flush::parse)]
     flush: Flush,
     /// Directory on a real disk for the logs, read models and the started server's
     /// store (default: $TMPDIR unless it is tmpfs, else ./bench-data).

@@ -48,9 +48,13 @@ fn revision_of(copy: &[u8]) -> anyhow::Result<u64> {
 /// How the apply makes the copy durable before the acknowledgement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flush {
-    /// `Tree::flush` on tokio's blocking pool.
+    /// What the services' copies do (`services::infra::GroupFlush`): a blocking
+    /// `Tree::flush` on tokio's blocking pool, shared by the handlers that stored while
+    /// the previous flush ran. Every apply is on disk before its acknowledgement.
+    Group,
+    /// `Tree::flush` on tokio's blocking pool, one per apply.
     Blocking,
-    /// `Tree::flush_async`, as the services do. In sled 0.34.7 it runs the flush on
+    /// `Tree::flush_async`, as the services did at first. In sled 0.34.7 it runs the flush on
     /// sled's own small thread pool, whose threads then wait for buffer writes queued
     /// behind them: with about 7 or more concurrent flushes every flush hangs for good
     /// (spacejam/sled#1308, fixed only on sled's unreleased main branch). The pool is
@@ -65,15 +69,19 @@ pub enum Flush {
 impl Flush {
     pub fn parse(name: &str) -> Result<Flush, String> {
         match name {
+            "group" => Ok(Flush::Group),
             "blocking" => Ok(Flush::Blocking),
             "async" => Ok(Flush::Async),
             "none" => Ok(Flush::None),
-            _ => Err(format!("unknown flush {name:?} (blocking, async, none)")),
+            _ => Err(format!(
+                "unknown flush {name:?} (group, blocking, async, none)"
+            )),
         }
     }
 
     pub fn name(self) -> &'static str {
         match self {
+            Flush::Group => "group",
             Flush::Blocking => "blocking",
             Flush::Async => "async",
             Flush::None => "none",
@@ -86,11 +94,13 @@ impl Flush {
 pub struct ReadModel {
     tree: sled::Tree,
     flush: Flush,
+    group: services::infra::GroupFlush,
 }
 
 impl ReadModel {
     pub fn new(tree: sled::Tree, flush: Flush) -> Self {
-        ReadModel { tree, flush }
+        let group = services::infra::GroupFlush::new(tree.clone());
+        ReadModel { tree, flush, group }
     }
 
     /// Applies `event` if it is the next revision of its stream and flushes it, so an
@@ -116,6 +126,7 @@ impl ReadModel {
             }
         }
         match self.flush {
+            Flush::Group => self.group.flush().await?,
             Flush::Blocking => {
                 let tree = self.tree.clone();
                 tokio::task::spawn_blocking(move || tree.flush()).await??;

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::{Handled, ServiceError, flush_durably};
+use super::{GroupFlush, Handled, ServiceError};
 
 /// How long an early event waits for its predecessor before it is delivered again.
 const EARLY_DELAY: Duration = Duration::from_millis(200);
@@ -73,6 +73,8 @@ impl AggregateCopy for domain::OrderCopy {
 /// The copies of one kind in one service's sled database. Cheap to clone.
 pub struct CopyStore<C> {
     tree: sled::Tree,
+    /// Concurrent handlers share flushes.
+    flush: GroupFlush,
     /// Bumped after every stored change, so requests can wait for a copy.
     changed: Arc<watch::Sender<u64>>,
     kind: PhantomData<fn() -> C>,
@@ -82,6 +84,7 @@ impl<C> Clone for CopyStore<C> {
     fn clone(&self) -> Self {
         CopyStore {
             tree: self.tree.clone(),
+            flush: self.flush.clone(),
             changed: Arc::clone(&self.changed),
             kind: PhantomData,
         }
@@ -97,8 +100,10 @@ impl<C> std::fmt::Debug for CopyStore<C> {
 impl<C: AggregateCopy> CopyStore<C> {
     /// The copies kept in tree `tree` of `models`.
     pub fn open(models: &ReadModels, tree: &str) -> Result<Self, ServiceError> {
+        let tree = models.tree(tree)?;
         Ok(CopyStore {
-            tree: models.tree(tree)?,
+            flush: GroupFlush::new(tree.clone()),
+            tree,
             changed: Arc::new(watch::channel(0).0),
             kind: PhantomData,
         })
@@ -152,7 +157,7 @@ impl<C: AggregateCopy> CopyStore<C> {
                     .map_err(|e| ServiceError::Store(format!("{} copy {id}: {e}", C::WHAT)))?;
                 self.tree.insert(C::key(id).as_bytes(), bytes)?;
                 // Acknowledged means stored: sled is durable only after a flush.
-                flush_durably(&self.tree).await?;
+                self.flush.flush().await?;
                 self.changed.send_modify(|n| *n = n.wrapping_add(1));
                 Ok(Handled::Done)
             }

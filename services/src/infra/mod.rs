@@ -11,7 +11,7 @@ mod store;
 
 pub use command::{EventIds, Executed, execute};
 pub use copies::{AggregateCopy, CopyStore};
-pub use durable::flush_durably;
+pub use durable::{GroupFlush, flush_durably};
 pub use error::{CommandError, ServiceError};
 pub use reaction::{Handled, consumer_config, run_reaction};
 pub use readiness::Readiness;
