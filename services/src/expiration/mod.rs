@@ -22,7 +22,7 @@ mod timers;
 use std::sync::Arc;
 
 use domain::reactions::expiration::{TimerAction, on_order_event};
-use domain::{DomainEvent, EventMetadata, OrderEvent, OrderId, split_stream_name};
+use domain::{DomainEvent, EventMetadata, OrderEvent, OrderId};
 use eventlog::RecordedEvent;
 use projections::ReadModels;
 use tokio::sync::Notify;
@@ -85,9 +85,7 @@ impl Consumer {
     /// `OrderCreated` → a timer at `expiresAt`; `OrderCancelled` / `OrderCompleted` → no
     /// timer. Acknowledged only once the change is flushed to disk.
     async fn on_order_event(&self, event: RecordedEvent) -> Result<Handled, ServiceError> {
-        let Some(order_id) =
-            split_stream_name(&event.stream).and_then(|(_, id)| id.parse::<OrderId>().ok())
-        else {
+        let Some(order_id) = crate::infra::stream_id::<OrderId>(&event) else {
             return Ok(Handled::Poison(format!(
                 "not an order stream: {}",
                 event.stream

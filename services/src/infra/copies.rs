@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::{Arrival, DomainEvent, split_stream_name};
+use domain::{Arrival, DomainEvent};
 use eventlog::RecordedEvent;
 use projections::ReadModels;
 use serde::Serialize;
@@ -127,9 +127,7 @@ impl<C: AggregateCopy> CopyStore<C> {
     /// Applies one event of the source stream if it is the next one, and stores the copy
     /// durably before saying `Done`.
     pub async fn apply(&self, event: &RecordedEvent) -> Result<Handled, ServiceError> {
-        let Some(id) =
-            split_stream_name(&event.stream).and_then(|(_, id)| id.parse::<C::Id>().ok())
-        else {
+        let Some(id) = super::stream_id::<C::Id>(event) else {
             return Ok(Handled::Poison(format!(
                 "not a {} stream: {}",
                 C::WHAT,

@@ -16,4 +16,4 @@ pub use error::{CommandError, ServiceError};
 pub use reaction::{Handled, consumer_config, run_reaction};
 pub use readiness::Readiness;
 pub use runtime::{Bus, Log, Runtime, Settings, now};
-pub use store::{Loaded, append_events, load, record};
+pub use store::{Loaded, append_events, load, record, stream_id};

@@ -27,6 +27,11 @@ impl<A: Aggregate> Loaded<A> {
     }
 }
 
+/// The id part of the event's stream name (`order-{id}` → the id), if it parses as `T`.
+pub fn stream_id<T: std::str::FromStr>(event: &RecordedEvent) -> Option<T> {
+    domain::split_stream_name(&event.stream).and_then(|(_, id)| id.parse().ok())
+}
+
 /// Decodes one recorded event of aggregate `A`.
 pub fn decode<A: Aggregate>(event: &RecordedEvent) -> Result<A::Event, ServiceError> {
     A::Event::decode(&event.event_type, &event.data).map_err(|e| ServiceError::Corrupt {

@@ -3,21 +3,16 @@
 //! delivery.
 
 use std::fmt::Display;
-use std::str::FromStr;
 use std::time::Duration;
 
-use domain::{DomainEvent, EventMetadata, split_stream_name};
+use domain::{DomainEvent, EventMetadata};
 use eventlog::RecordedEvent;
 
+pub(crate) use crate::infra::stream_id;
 use crate::infra::{CommandError, Handled, ServiceError};
 
 /// How long a reaction whose command kept conflicting waits before it runs again.
 const CONFLICT_DELAY: Duration = Duration::from_millis(100);
-
-/// The id part of the event's stream name (`order-{id}` → the id), if it parses.
-pub(crate) fn stream_id<T: FromStr>(event: &RecordedEvent) -> Option<T> {
-    split_stream_name(&event.stream).and_then(|(_, id)| id.parse().ok())
-}
 
 /// The event decoded as `E`, or the reason it never can be (a poison message).
 pub(crate) fn decode<E: DomainEvent>(event: &RecordedEvent) -> Result<E, Handled> {

@@ -6,10 +6,7 @@
 //! ticket's title is looked up in the ticket copy when the order is shown, as the
 //! original showed the ticket document it referenced.
 
-use domain::{
-    DomainEvent, Money, OrderEvent, OrderId, OrderStatus, TicketId, Timestamp, UserId,
-    split_stream_name,
-};
+use domain::{DomainEvent, Money, OrderEvent, OrderId, OrderStatus, TicketId, Timestamp, UserId};
 use eventlog::{CategoryFilter, RecordedEvent};
 use projections::{Projection, ProjectionError, Tx};
 use serde::{Deserialize, Serialize};
@@ -71,8 +68,7 @@ impl Projection for OrdersProjection {
     }
 
     fn apply(&self, event: &RecordedEvent, tx: &mut Tx<'_>) -> Result<(), ProjectionError> {
-        let order_id: OrderId = split_stream_name(&event.stream)
-            .and_then(|(_, id)| id.parse().ok())
+        let order_id: OrderId = crate::infra::stream_id(event)
             .ok_or_else(|| apply_error(event, "not an order stream"))?;
         let decoded = OrderEvent::decode(&event.event_type, &event.data)
             .map_err(|e| apply_error(event, e.to_string()))?;

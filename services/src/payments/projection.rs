@@ -2,7 +2,7 @@
 //! (key `payment/{orderId}`), with the charge and whether it was refunded.
 
 use domain::Aggregate as _;
-use domain::{DomainEvent, Money, OrderId, Payment, PaymentEvent, PaymentId, split_stream_name};
+use domain::{DomainEvent, Money, OrderId, Payment, PaymentEvent, PaymentId};
 use eventlog::{CategoryFilter, RecordedEvent};
 use projections::{Projection, ProjectionError, Tx};
 use serde::{Deserialize, Serialize};
@@ -52,8 +52,7 @@ impl Projection for PaymentsProjection {
             event_type: event.event_type.clone(),
             reason,
         };
-        let order_id: OrderId = split_stream_name(&event.stream)
-            .and_then(|(_, id)| id.parse().ok())
+        let order_id: OrderId = crate::infra::stream_id(event)
             .ok_or_else(|| failed(format!("stream {:?} does not name an order", event.stream)))?;
         let decoded = PaymentEvent::decode(&event.event_type, &event.data)
             .map_err(|e| failed(e.to_string()))?;

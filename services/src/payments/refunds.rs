@@ -12,10 +12,7 @@
 use std::time::Duration;
 
 use domain::reactions::payments::on_order_event;
-use domain::{
-    Context, DomainEvent, EventMetadata, OrderEvent, OrderId, Payment, PaymentCommand,
-    split_stream_name,
-};
+use domain::{Context, DomainEvent, EventMetadata, OrderEvent, OrderId, Payment, PaymentCommand};
 use eventlog::RecordedEvent;
 use payment_provider::{AnyProvider, PaymentProvider as _, ProviderError, RefundRequest};
 
@@ -40,9 +37,7 @@ impl Refunds {
 
     /// Handles one event of an `order-{id}` stream.
     pub(super) async fn handle(&self, event: RecordedEvent) -> Result<Handled, ServiceError> {
-        let Some(order_id) =
-            split_stream_name(&event.stream).and_then(|(_, id)| id.parse::<OrderId>().ok())
-        else {
+        let Some(order_id) = crate::infra::stream_id::<OrderId>(&event) else {
             return Ok(Handled::Poison(format!(
                 "not an order stream: {}",
                 event.stream

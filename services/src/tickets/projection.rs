@@ -1,10 +1,7 @@
 //! The `tickets` read model: every ticket with its holder and version, for the list (only
 //! tickets no order holds), the detail page and the answers to commands.
 
-use domain::{
-    Aggregate, DomainEvent, Money, OrderId, Ticket, TicketEvent, TicketId, UserId,
-    split_stream_name,
-};
+use domain::{Aggregate, DomainEvent, Money, OrderId, Ticket, TicketEvent, TicketId, UserId};
 use eventlog::{CategoryFilter, RecordedEvent};
 use projections::{Projection, ProjectionError, Tx};
 use serde::{Deserialize, Serialize};
@@ -62,8 +59,7 @@ impl Projection for TicketsProjection {
         };
         let decoded = TicketEvent::decode(&event.event_type, &event.data)
             .map_err(|e| failed(e.to_string()))?;
-        let id: TicketId = split_stream_name(&event.stream)
-            .and_then(|(_, id)| id.parse().ok())
+        let id: TicketId = crate::infra::stream_id(event)
             .ok_or_else(|| failed(format!("stream {:?} does not name a ticket", event.stream)))?;
         let key = Self::key(id);
         let row = match decoded {

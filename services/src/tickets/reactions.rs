@@ -15,7 +15,7 @@ use std::time::Duration;
 use domain::reactions::tickets::on_order_event;
 use domain::{
     Arrival, Context, DomainEvent, EventMetadata, OrderCopy, OrderEvent, OrderId, Ticket,
-    TicketCommand, split_stream_name,
+    TicketCommand,
 };
 use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
@@ -50,9 +50,7 @@ impl OrderReaction {
 
     /// Handles one event of an `order-{id}` stream.
     pub(super) async fn handle(&self, event: RecordedEvent) -> Result<Handled, ServiceError> {
-        let Some(order_id) =
-            split_stream_name(&event.stream).and_then(|(_, id)| id.parse::<OrderId>().ok())
-        else {
+        let Some(order_id) = crate::infra::stream_id::<OrderId>(&event) else {
             return Ok(Handled::Poison(format!(
                 "stream {:?} does not name an order",
                 event.stream
