@@ -26,7 +26,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use self::bus::BusChoice;
-pub use self::selection::{Selection, ServiceName, parse_service};
+pub use self::selection::{Selection, ServiceName};
 
 /// What a process is started with.
 #[derive(Debug, Clone)]
@@ -132,10 +132,6 @@ impl App {
         }
         self.runtime.bus.close().await;
         self.log.close().await;
-    }
-
-    pub fn router(&self) -> Router {
-        self.router.clone()
     }
 }
 

@@ -50,23 +50,19 @@ impl fmt::Display for ServiceName {
     }
 }
 
-/// Parses a service name (`auth`, `tickets`, `orders`, `expiration`, `payments`).
-pub fn parse_service(s: &str) -> Result<ServiceName, String> {
-    ServiceName::ALL
-        .into_iter()
-        .find(|name| name.as_str() == s)
-        .ok_or_else(|| {
-            format!(
-                "unknown service {s:?}; expected one of auth, tickets, orders, expiration, payments"
-            )
-        })
-}
-
 impl std::str::FromStr for ServiceName {
     type Err = String;
 
+    /// Parses a service name (`auth`, `tickets`, `orders`, `expiration`, `payments`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_service(s)
+        ServiceName::ALL
+            .into_iter()
+            .find(|name| name.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown service {s:?}; expected one of auth, tickets, orders, expiration, payments"
+                )
+            })
     }
 }
 
