@@ -17,19 +17,9 @@ async fn ordered(
     seller: &reqwest::Client,
     buyer: &reqwest::Client,
 ) -> (String, String) {
-    let (status, ticket) = app
-        .post(
-            seller,
-            "/api/tickets",
-            json!({"title": "concert", "price": 20}),
-        )
-        .await;
-    assert_eq!(status, 201, "{ticket}");
+    let ticket = app.sell(seller, "concert", json!(20)).await;
     let ticket_id = ticket["id"].as_str().unwrap().to_owned();
-    let (status, order) = app
-        .post(buyer, "/api/orders", json!({"ticketId": ticket_id}))
-        .await;
-    assert_eq!(status, 201, "{order}");
+    let order = app.order(buyer, &ticket_id).await;
     (
         ticket_id,
         format!("/api/orders/{}", order["id"].as_str().unwrap()),

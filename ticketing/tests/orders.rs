@@ -16,24 +16,13 @@ async fn ticket_for_sale(
     title: &str,
     price: Value,
 ) -> String {
-    let (status, ticket) = app
-        .post(
-            seller,
-            "/api/tickets",
-            json!({"title": title, "price": price}),
-        )
-        .await;
-    assert_eq!(status, 201, "{ticket}");
+    let ticket = app.sell(seller, title, price).await;
     ticket["id"].as_str().unwrap().to_owned()
 }
 
 /// `buyer` orders `ticket_id`: the 201 order.
 async fn bought(app: &TestApp, buyer: &reqwest::Client, ticket_id: &str) -> Value {
-    let (status, order) = app
-        .post(buyer, "/api/orders", json!({"ticketId": ticket_id}))
-        .await;
-    assert_eq!(status, 201, "{order}");
-    order
+    app.order(buyer, ticket_id).await
 }
 
 fn now_ms() -> u64 {

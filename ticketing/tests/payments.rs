@@ -19,18 +19,8 @@ async fn order_by(app: &TestApp, buyer: &reqwest::Client) -> String {
     let seller = app
         .signed_up(&format!("seller-{}@test.com", Uuid::new_v4()))
         .await;
-    let (status, ticket) = app
-        .post(
-            &seller,
-            "/api/tickets",
-            json!({"title": "concert", "price": 20}),
-        )
-        .await;
-    assert_eq!(status, 201, "{ticket}");
-    let (status, order) = app
-        .post(buyer, "/api/orders", json!({"ticketId": ticket["id"]}))
-        .await;
-    assert_eq!(status, 201, "{order}");
+    let ticket = app.sell(&seller, "concert", json!(20)).await;
+    let order = app.order(buyer, ticket["id"].as_str().unwrap()).await;
     order["id"].as_str().unwrap().to_owned()
 }
 

@@ -9,15 +9,7 @@ use support::{TestApp, first_error};
 
 /// `seller` puts up a ticket: the 201 body.
 async fn created(app: &TestApp, seller: &reqwest::Client, title: &str, price: Value) -> Value {
-    let (status, ticket) = app
-        .post(
-            seller,
-            "/api/tickets",
-            json!({"title": title, "price": price}),
-        )
-        .await;
-    assert_eq!(status, 201, "{ticket}");
-    ticket
+    app.sell(seller, title, price).await
 }
 
 fn fields(body: &Value) -> Vec<(String, String)> {

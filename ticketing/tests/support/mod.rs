@@ -144,6 +144,28 @@ impl TestApp {
         read(response).await
     }
 
+    /// `seller` puts up a ticket: the 201 body (asserts the 201).
+    pub async fn sell(&self, seller: &reqwest::Client, title: &str, price: Value) -> Value {
+        let (status, ticket) = self
+            .post(
+                seller,
+                "/api/tickets",
+                json!({"title": title, "price": price}),
+            )
+            .await;
+        assert_eq!(status, 201, "{ticket}");
+        ticket
+    }
+
+    /// `buyer` orders `ticket_id`: the 201 body (asserts the 201).
+    pub async fn order(&self, buyer: &reqwest::Client, ticket_id: &str) -> Value {
+        let (status, order) = self
+            .post(buyer, "/api/orders", json!({"ticketId": ticket_id}))
+            .await;
+        assert_eq!(status, 201, "{order}");
+        order
+    }
+
     /// Polls `path` until `done(body)` holds (for effects that travel through the bus).
     pub async fn eventually(
         &self,
